@@ -1,0 +1,120 @@
+//===- QCAttrs.cpp - qc attribute verifiers and helpers --------------------===//
+
+#include "dialects/qc/QCDialect.h"
+
+#include "llvm/ADT/APFloat.h"
+
+using namespace mlir;
+using namespace qc;
+
+//===----------------------------------------------------------------------===//
+// QuantSpecAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult QuantSpecAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                    unsigned bits, Granularity granularity,
+                                    int64_t groupSize, bool symmetric) {
+  if (bits < 2 || bits > 8)
+    return emitError() << "bits must be in [2, 8], got " << bits;
+  if (granularity == Granularity::PerGroup) {
+    if (groupSize <= 0)
+      return emitError() << "per_group granularity needs group_size > 0, got "
+                         << groupSize;
+  } else if (groupSize != 0) {
+    return emitError() << "group_size is only meaningful with per_group "
+                          "granularity, got "
+                       << stringifyGranularity(granularity);
+  }
+  return success();
+}
+
+int64_t QuantSpecAttr::getQMin() const {
+  return getSymmetric() ? -(int64_t(1) << (getBits() - 1)) : 0;
+}
+
+int64_t QuantSpecAttr::getQMax() const {
+  return getSymmetric() ? (int64_t(1) << (getBits() - 1)) - 1
+                        : (int64_t(1) << getBits()) - 1;
+}
+
+int64_t QuantSpecAttr::getNumGroups(int64_t k) const {
+  if (getGranularity() != Granularity::PerGroup)
+    return 1;
+  return (k + getGroupSize() - 1) / getGroupSize();
+}
+
+bool QuantSpecAttr::isWeightGranularity() const {
+  return getGranularity() != Granularity::PerToken;
+}
+
+bool QuantSpecAttr::isActivationGranularity() const {
+  return getGranularity() == Granularity::PerTensor ||
+         getGranularity() == Granularity::PerToken;
+}
+
+//===----------------------------------------------------------------------===//
+// TensorStatsAttr
+//===----------------------------------------------------------------------===//
+
+/// Checks that `value`, when present, is a finite non-negative number.
+static LogicalResult verifyNonNegative(function_ref<InFlightDiagnostic()> emitError,
+                                       FloatAttr value, StringRef name) {
+  if (!value)
+    return success();
+  const APFloat &v = value.getValue();
+  if (!v.isFinite() || v.isNegative())
+    return emitError() << name << " must be finite and >= 0, got "
+                       << value.getValueAsDouble();
+  return success();
+}
+
+LogicalResult TensorStatsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                      uint64_t samples, ElementsAttr absmax,
+                                      FloatAttr min, FloatAttr max,
+                                      FloatAttr p99_9, FloatAttr p99_99,
+                                      ElementsAttr gram) {
+  if (samples == 0)
+    return emitError() << "samples must be > 0";
+
+  auto absmaxType = absmax.getShapedType();
+  if (absmaxType.getRank() != 1 || !isa<FloatType>(absmaxType.getElementType()))
+    return emitError() << "absmax must be a rank-1 float tensor, got "
+                       << absmaxType;
+  // Resource blobs may not be loaded; check values only when they are at hand.
+  if (auto values = absmax.tryGetValues<APFloat>()) {
+    int64_t index = 0;
+    for (const APFloat &v : *values) {
+      if (!v.isFinite() || v.isNegative())
+        return emitError() << "absmax[" << index
+                           << "] must be finite and >= 0, got "
+                           << v.convertToDouble();
+      ++index;
+    }
+  }
+
+  if (min && max && min.getValueAsDouble() > max.getValueAsDouble())
+    return emitError() << "min (" << min.getValueAsDouble()
+                       << ") must not exceed max (" << max.getValueAsDouble()
+                       << ")";
+  if (failed(verifyNonNegative(emitError, p99_9, "p99_9")) ||
+      failed(verifyNonNegative(emitError, p99_99, "p99_99")))
+    return failure();
+  if (p99_9 && p99_99 &&
+      p99_9.getValueAsDouble() > p99_99.getValueAsDouble())
+    return emitError() << "p99_9 must not exceed p99_99";
+
+  if (gram) {
+    auto gramType = gram.getShapedType();
+    int64_t channels = absmaxType.getDimSize(0);
+    if (gramType.getRank() != 2 || !isa<FloatType>(gramType.getElementType()) ||
+        gramType.getDimSize(0) != channels || gramType.getDimSize(1) != channels)
+      return emitError() << "gram must be a " << channels << "x" << channels
+                         << " float tensor (channels x channels), got "
+                         << gramType;
+  }
+  return success();
+}
+
+int64_t TensorStatsAttr::getNumChannels() const {
+  return getAbsmax().getShapedType().getDimSize(0);
+}

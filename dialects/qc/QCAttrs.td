@@ -1,0 +1,117 @@
+//===- QCAttrs.td - qc dialect attributes ------------------*- tablegen -*-===//
+
+#ifndef QC_ATTRS_TD
+#define QC_ATTRS_TD
+
+include "dialects/qc/QCBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+class QC_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<QC_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+//===----------------------------------------------------------------------===//
+// Granularity
+//===----------------------------------------------------------------------===//
+
+def QC_Granularity : I32EnumAttr<"Granularity",
+    "how many values share one quantization scale", [
+      I32EnumAttrCase<"PerTensor", 0, "per_tensor">,
+      I32EnumAttrCase<"PerChannel", 1, "per_channel">,
+      I32EnumAttrCase<"PerGroup", 2, "per_group">,
+      I32EnumAttrCase<"PerToken", 3, "per_token">
+    ]> {
+  let cppNamespace = "::qc";
+  let genSpecializedAttr = 0;
+}
+
+//===----------------------------------------------------------------------===//
+// #qc.quant
+//===----------------------------------------------------------------------===//
+
+def QC_QuantSpecAttr : QC_Attr<"QuantSpec", "quant"> {
+  let summary = "how a tensor is to be quantized";
+  let description = [{
+    A quantization request, written by bit allocation or by a preset and read
+    by the quantizers.
+
+    - `bits`: the integer width, 2 to 8.
+    - `granularity`: `per_tensor` (one scale), `per_channel` (one scale per
+      output channel of a weight), `per_group` (one scale per `group_size`
+      consecutive values along the reduction dimension of a weight) or
+      `per_token` (one scale per row of an activation, computed at run
+      time; `per_tensor` activation scales are static, from calibration).
+    - `group_size`: only with `per_group`; it must divide the reduction
+      dimension of the op that carries the spec.
+    - `symmetric`: symmetric (zero point 0) or asymmetric (with zero point).
+
+    ```mlir
+    #qc.quant<bits = 4, granularity = per_group, group_size = 128>
+    #qc.quant<bits = 8, granularity = per_token, symmetric = false>
+    ```
+  }];
+  let parameters = (ins
+    "unsigned":$bits,
+    EnumParameter<QC_Granularity>:$granularity,
+    DefaultValuedParameter<"int64_t", "0">:$group_size,
+    DefaultValuedParameter<"bool", "true">:$symmetric
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Smallest and largest integer codes of this spec: [-2^(b-1), 2^(b-1)-1]
+    /// when symmetric (the full signed range), [0, 2^b - 1] otherwise.
+    int64_t getQMin() const;
+    int64_t getQMax() const;
+    /// Number of scales needed along a reduction dimension of size `k`.
+    int64_t getNumGroups(int64_t k) const;
+    /// True when the spec can describe a weight (not per-token).
+    bool isWeightGranularity() const;
+    /// True when the spec can describe an activation (per-tensor, per-token).
+    bool isActivationGranularity() const;
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// #qc.stats
+//===----------------------------------------------------------------------===//
+
+def QC_TensorStatsAttr : QC_Attr<"TensorStats", "stats"> {
+  let summary = "calibration statistics of a tensor";
+  let description = [{
+    What calibration measured of one tensor (for example the input of a
+    linear layer) over `samples` calibration inputs.
+
+    - `absmax`: max |x| per channel (the last dimension), rank 1, >= 0.
+    - `min`, `max`: the tensor's range, for asymmetric activation scales.
+    - `p99_9`, `p99_99`: the 99.9th and 99.99th percentiles of |x|, for
+      clipped activation scales.
+    - `gram`: the Gram matrix X^T X over all rows of X, channels x channels,
+      as GPTQ needs it. Large, so usually a `dense_resource` blob.
+
+    ```mlir
+    #qc.stats<samples = 16, absmax = dense<[1.5, 0.25]> : tensor<2xf32>,
+              min = -1.5 : f32, max = 1.0 : f32>
+    ```
+  }];
+  let parameters = (ins
+    "uint64_t":$samples,
+    "::mlir::ElementsAttr":$absmax,
+    OptionalParameter<"::mlir::FloatAttr">:$min,
+    OptionalParameter<"::mlir::FloatAttr">:$max,
+    OptionalParameter<"::mlir::FloatAttr">:$p99_9,
+    OptionalParameter<"::mlir::FloatAttr">:$p99_99,
+    OptionalParameter<"::mlir::ElementsAttr">:$gram
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Number of channels the statistics describe.
+    int64_t getNumChannels() const;
+  }];
+}
+
+#endif // QC_ATTRS_TD

@@ -1,0 +1,204 @@
+//===- QCOps.td - qc dialect ops ---------------------------*- tablegen -*-===//
+
+#ifndef QC_OPS_TD
+#define QC_OPS_TD
+
+include "dialects/qc/QCBase.td"
+include "dialects/qc/QCAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonTypeConstraints.td"
+
+class QC_Op<string mnemonic, list<Trait> traits = []>
+    : Op<QC_Dialect, mnemonic, traits>;
+
+// Element types a qc tensor may hold: floats, or upstream quantized types
+// (`!quant.uniform` per-tensor, per-axis, sub-channel) once quantized.
+def QC_QuantizedType : Type<CPred<"::llvm::isa<::mlir::quant::QuantizedType>($_self)">,
+                            "quantized type", "::mlir::quant::QuantizedType">;
+def QC_ElementType : AnyTypeOf<[AnyFloat, QC_QuantizedType]>;
+def QC_Tensor : RankedTensorOf<[QC_ElementType]>;
+def QC_FloatTensor : RankedTensorOf<[AnyFloat]>;
+
+//===----------------------------------------------------------------------===//
+// qc.linear
+//===----------------------------------------------------------------------===//
+
+def QC_LinearOp : QC_Op<"linear", [Pure]> {
+  let summary = "linear layer: y = x * W^T + b";
+  let description = [{
+    A linear (fully connected) layer with its weight as an operand, in the
+    layout of PyTorch's `nn.Linear`: `weight` is `N x K` (output channels x
+    input channels), `input` is `... x K` and the result is `... x N`.
+    `bias`, when present, has `N` elements.
+
+    Quantization passes attach facts to it:
+    - `input_stats`, `output_stats` (`#qc.stats`): calibration statistics of
+      the input (K channels) and the output (N channels);
+    - `weight_quant` (`#qc.quant`, per-tensor, per-channel or per-group along
+      K) and `input_quant` (`#qc.quant`, per-tensor or per-token): the
+      formats chosen for the weight and the input.
+
+    Once the weight is quantized its element type is a `!quant.uniform`
+    type: per-tensor, per-axis along dimension 0, or sub-channel with blocks
+    `1 x g` where `g` divides K.
+
+    ```mlir
+    %y = qc.linear %x, %w, %b
+        {weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 32>}
+        : (tensor<?x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<?x128xf32>
+    ```
+  }];
+  let arguments = (ins
+    QC_Tensor:$input,
+    QC_Tensor:$weight,
+    Optional<QC_FloatTensor>:$bias,
+    OptionalAttr<QC_TensorStatsAttr>:$input_stats,
+    OptionalAttr<QC_TensorStatsAttr>:$output_stats,
+    OptionalAttr<QC_QuantSpecAttr>:$weight_quant,
+    OptionalAttr<QC_QuantSpecAttr>:$input_quant
+  );
+  let results = (outs QC_Tensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [
+    // Infers the result type `input.shape[:-1] x N` with the input's element
+    // type.
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$weight,
+                   CArg<"::mlir::Value", "{}">:$bias)>
+  ];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Size of the reduction dimension (K), or ShapedType::kDynamic.
+    int64_t getInFeatures();
+    /// Number of output channels (N), or ShapedType::kDynamic.
+    int64_t getOutFeatures();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// qc.matmul
+//===----------------------------------------------------------------------===//
+
+def QC_MatMulOp : QC_Op<"matmul", [Pure]> {
+  let summary = "activation x activation matmul (attention scores, context)";
+  let description = [{
+    `lhs` is `B... x M x K`, `rhs` is `B... x K x N`, the result is
+    `B... x M x N`; batch dimensions broadcast as in NumPy. Both operands
+    are activations (for example Q x K^T and P x V in attention), so both may
+    carry calibration statistics and quantization specs (per-tensor or
+    per-token).
+
+    ```mlir
+    %s = qc.matmul %q, %kt : (tensor<1x12x128x64xf32>, tensor<1x12x64x128xf32>)
+                             -> tensor<1x12x128x128xf32>
+    ```
+  }];
+  let arguments = (ins
+    QC_Tensor:$lhs,
+    QC_Tensor:$rhs,
+    OptionalAttr<QC_TensorStatsAttr>:$lhs_stats,
+    OptionalAttr<QC_TensorStatsAttr>:$rhs_stats,
+    OptionalAttr<QC_QuantSpecAttr>:$lhs_quant,
+    OptionalAttr<QC_QuantSpecAttr>:$rhs_quant
+  );
+  let results = (outs QC_Tensor:$output);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Normalizations
+//===----------------------------------------------------------------------===//
+
+class QC_NormOp<string mnemonic> : QC_Op<mnemonic, [Pure]> {
+  let results = (outs QC_FloatTensor:$output);
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// `axis` made non-negative.
+    int64_t getNormalizedAxis() {
+      int64_t axis = getAxis();
+      return axis < 0 ? axis + getInput().getType().getRank() : axis;
+    }
+  }];
+}
+
+def QC_LayerNormOp : QC_NormOp<"layer_norm"> {
+  let summary = "layer normalization over the dimensions from `axis` on";
+  let description = [{
+    `y = (x - mean(x)) / sqrt(var(x) + epsilon) * scale + bias`, mean and
+    variance taken over dimensions `axis ..< rank` (ONNX
+    `LayerNormalization`). `scale` and `bias` have the shape of those
+    dimensions; `bias` is optional. The result has the input's type.
+
+    ```mlir
+    %y = qc.layer_norm %x, %gamma, %beta {axis = -1 : i64, epsilon = 1.0e-12 : f32}
+        : (tensor<1x128x384xf32>, tensor<384xf32>, tensor<384xf32>) -> tensor<1x128x384xf32>
+    ```
+  }];
+  let arguments = (ins
+    QC_FloatTensor:$input,
+    QC_FloatTensor:$scale,
+    Optional<QC_FloatTensor>:$bias,
+    DefaultValuedAttr<I64Attr, "-1">:$axis,
+    DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon
+  );
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def QC_RMSNormOp : QC_NormOp<"rms_norm"> {
+  let summary = "RMS normalization over the dimensions from `axis` on";
+  let description = [{
+    `y = x / sqrt(mean(x^2) + epsilon) * scale`, the mean taken over
+    dimensions `axis ..< rank`. `scale` has the shape of those dimensions.
+    QuaRot-style rotation needs it: a LayerNorm whose input is centred is an
+    RMSNorm, and an RMSNorm commutes with an orthogonal rotation.
+
+    ```mlir
+    %y = qc.rms_norm %x, %gamma {epsilon = 1.0e-6 : f32}
+        : (tensor<1x128x384xf32>, tensor<384xf32>) -> tensor<1x128x384xf32>
+    ```
+  }];
+  let arguments = (ins
+    QC_FloatTensor:$input,
+    QC_FloatTensor:$scale,
+    DefaultValuedAttr<I64Attr, "-1">:$axis,
+    DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon
+  );
+  let assemblyFormat = [{
+    $input `,` $scale attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// qc.softmax
+//===----------------------------------------------------------------------===//
+
+def QC_SoftmaxOp : QC_Op<"softmax", [Pure]> {
+  let summary = "softmax along one axis";
+  let description = [{
+    `y_i = exp(x_i - max(x)) / sum_j exp(x_j - max(x))` along `axis`. Its
+    output lies in [0, 1], which is why passes treat it apart (RepQ-ViT's
+    log2 quantizer for post-softmax values). The result has the input's type.
+
+    ```mlir
+    %p = qc.softmax %s {axis = -1 : i64} : (tensor<1x12x128x128xf32>) -> tensor<1x12x128x128xf32>
+    ```
+  }];
+  let arguments = (ins
+    QC_FloatTensor:$input,
+    DefaultValuedAttr<I64Attr, "-1">:$axis,
+    OptionalAttr<QC_TensorStatsAttr>:$output_stats
+  );
+  let results = (outs QC_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // QC_OPS_TD

@@ -1,0 +1,24 @@
+# lit configuration of qc's FileCheck suite. The tests mirror the source tree
+# (test/dialects/qc/ tests dialects/qc/, and so on).
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "qc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["unit", "Inputs", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.qc_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+# FileCheck, not, count and split-file come from LLVM 22; qc's tools from the
+# build.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["qc-opt"], [config.qc_tools_dir])
+
+config.substitutions.append(("%qc_src_root", config.qc_src_root))
+config.substitutions.append(("%qc_obj_root", config.qc_obj_root))
+config.substitutions.append(("%python", config.python_executable))
