@@ -1,0 +1,499 @@
+//===- Convolution.cpp - ONNX Conv, ConvTranspose and pooling --------------===//
+//
+// All of them are one windowed linalg.generic over NC[spatial] tensors:
+// out[n, g, m, o...] += in[n, g, c, o*s + k*d ...] * w[g, m, c, k...], with
+// the input padded first (tensor.pad). Groups are a reshape of the channel
+// dimension; ConvTranspose is the convolution of the stride-dilated input
+// with the flipped kernel; pools use a shape-only kernel operand.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/TensorBuilders.h"
+#include "frontends/onnx/ops/Conversions.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace qc::onnx_frontend {
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// Window attributes shared by Conv, ConvTranspose and the pools.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, padBegin, padEnd;
+};
+
+/// Reads kernel_shape/strides/dilations/pads/auto_pad for `spatial` dims of
+/// `inShape` (static where auto_pad needs it).
+FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> inSpatial,
+                             ArrayRef<int64_t> kernel, bool transposed = false) {
+  Window w;
+  size_t r = inSpatial.size();
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = n.getInts("strides").value_or(SmallVector<int64_t>(r, 1));
+  w.dilations = n.getInts("dilations").value_or(SmallVector<int64_t>(r, 1));
+  SmallVector<int64_t> pads = n.getInts("pads").value_or(SmallVector<int64_t>(2 * r, 0));
+  if (w.strides.size() != r || w.dilations.size() != r || pads.size() != 2 * r)
+    return n.fail("strides, dilations and pads must match the " + Twine(r) +
+                  " spatial dimensions");
+  for (size_t i = 0; i < r; ++i)
+    if (w.strides[i] <= 0 || w.dilations[i] <= 0 || w.kernel[i] <= 0 || pads[i] < 0 ||
+        pads[i + r] < 0)
+      return n.fail("kernel, strides and dilations must be > 0 and pads >= 0");
+  w.padBegin.assign(pads.begin(), pads.begin() + r);
+  w.padEnd.assign(pads.begin() + r, pads.end());
+  std::string autoPad = n.getString("auto_pad", "NOTSET");
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < r; ++i) {
+      if (ShapedType::isDynamic(inSpatial[i]))
+        return n.fail("auto_pad " + autoPad + " needs static spatial dimensions");
+      int64_t in = inSpatial[i], s = w.strides[i];
+      int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total;
+      if (transposed) {
+        int64_t out = in * s;
+        total = std::max<int64_t>((in - 1) * s + span - out, 0);
+      } else {
+        int64_t out = (in + s - 1) / s;
+        total = std::max<int64_t>((out - 1) * s + span - in, 0);
+      }
+      bool upper = autoPad == "SAME_UPPER";
+      w.padBegin[i] = upper ? total / 2 : total - total / 2;
+      w.padEnd[i] = total - w.padBegin[i];
+    }
+  } else if (autoPad == "VALID") {
+    std::fill(w.padBegin.begin(), w.padBegin.end(), 0);
+    std::fill(w.padEnd.begin(), w.padEnd.end(), 0);
+  } else if (autoPad != "NOTSET") {
+    return n.fail("auto_pad '" + autoPad + "' is not valid");
+  }
+  return w;
+}
+
+/// Pads the spatial dims (2..) of `x` with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> begin,
+                 ArrayRef<int64_t> end, Value value) {
+  if (llvm::all_of(begin, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(end, [](int64_t p) { return p == 0; }))
+    return x;
+  RankedTensorType type = typeOf(x);
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  for (size_t i = 0; i < begin.size(); ++i) {
+    low.push_back(b.getIndexAttr(begin[i]));
+    high.push_back(b.getIndexAttr(end[i]));
+    int64_t d = type.getDimSize(i + 2);
+    shape.push_back(ShapedType::isDynamic(d) ? d : d + begin[i] + end[i]);
+  }
+  auto padded = RankedTensorType::get(shape, type.getElementType());
+  return tensor::PadOp::create(b, loc, padded, x, low, high, value);
+}
+
+/// Output size of a window sweep over a (padded) size.
+OpFoldResult sweepSize(OpBuilder &b, Location loc, OpFoldResult padded, int64_t kernel,
+                       int64_t stride, int64_t dilation) {
+  int64_t span = (kernel - 1) * dilation + 1;
+  if (std::optional<int64_t> p = getConstantIntValue(padded))
+    return b.getIndexAttr(*p < span ? 0 : (*p - span) / stride + 1);
+  Value v = getValueOrCreateConstantIndexOp(b, loc, padded);
+  v = arith::SubIOp::create(b, loc, v, arith::ConstantIndexOp::create(b, loc, span));
+  v = arith::DivSIOp::create(b, loc, v, arith::ConstantIndexOp::create(b, loc, stride));
+  return arith::AddIOp::create(b, loc, v, arith::ConstantIndexOp::create(b, loc, 1))
+      .getResult();
+}
+
+/// The grouped convolution of padded input [N, G, C, S...] with weights
+/// [G, M, C, K...] (or [G, C, M, K...] flipped, for ConvTranspose) into
+/// [N, G, M, O...].
+Value buildConv(OpBuilder &b, Location loc, Value x, Value w, const Window &win,
+                bool transposedWeights, ArrayRef<int64_t> stridesForMap) {
+  MLIRContext *ctx = b.getContext();
+  int64_t r = win.kernel.size();
+  Type elementType = typeOf(x).getElementType();
+  SmallVector<OpFoldResult> xDims = getDims(b, loc, x), wDims = getDims(b, loc, w);
+  // Loops: n, g, m, o_1..o_r (parallel), c, k_1..k_r (reduction).
+  int64_t loops = 3 + r + 1 + r;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  int64_t cLoop = 3 + r;
+  SmallVector<AffineExpr> xExprs{d(0), d(1), d(cLoop)}, wExprs, outExprs{d(0), d(1), d(2)};
+  wExprs = transposedWeights ? SmallVector<AffineExpr>{d(1), d(cLoop), d(2)}
+                             : SmallVector<AffineExpr>{d(1), d(2), d(cLoop)};
+  SmallVector<OpFoldResult> outDims{xDims[0], xDims[1], wDims[transposedWeights ? 2 : 1]};
+  for (int64_t i = 0; i < r; ++i) {
+    AffineExpr k = d(cLoop + 1 + i);
+    xExprs.push_back(d(3 + i) * stridesForMap[i] + k * win.dilations[i]);
+    wExprs.push_back(transposedWeights ? (win.kernel[i] - 1) - k : k);
+    outExprs.push_back(d(3 + i));
+    outDims.push_back(sweepSize(b, loc, xDims[3 + i], win.kernel[i], stridesForMap[i],
+                                win.dilations[i]));
+  }
+  SmallVector<utils::IteratorType> iterators(3 + r, utils::IteratorType::parallel);
+  iterators.append(1 + r, utils::IteratorType::reduction);
+  Value zero = buildScalar(b, loc, elementType, 0);
+  Value init = linalg::FillOp::create(b, loc, zero, buildEmpty(b, loc, outDims, elementType))
+                   .getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
+      {AffineMap::get(loops, 0, xExprs, ctx), AffineMap::get(loops, 0, wExprs, ctx),
+       AffineMap::get(loops, 0, outExprs, ctx)},
+      iterators, [](OpBuilder &nb, Location l, ValueRange a) {
+        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+        linalg::YieldOp::create(nb, l, Value(arith::AddFOp::create(nb, l, a[2], p)));
+      });
+  return generic.getResult(0);
+}
+
+/// [N, G*C, S...] <-> [N, G, C, S...]
+Value splitChannels(OpBuilder &b, Location loc, Value x, int64_t groups) {
+  SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+  int64_t c = *getConstantIntValue(dims[1]);
+  SmallVector<OpFoldResult> out{dims[0], b.getIndexAttr(groups), b.getIndexAttr(c / groups)};
+  out.append(dims.begin() + 2, dims.end());
+  return buildReshape(b, loc, x, out);
+}
+Value mergeChannels(OpBuilder &b, Location loc, Value x) {
+  SmallVector<OpFoldResult> dims = getDims(b, loc, x);
+  SmallVector<OpFoldResult> out{dims[0], b.getIndexAttr(*getConstantIntValue(dims[1]) *
+                                                         *getConstantIntValue(dims[2]))};
+  out.append(dims.begin() + 3, dims.end());
+  return buildReshape(b, loc, x, out);
+}
+
+/// Adds a per-channel bias [M] to [N, M, S...].
+FailureOr<Value> addBias(NodeImporter &n, Value y, Value bias) {
+  SmallVector<OpFoldResult> dims = getDims(n.b, n.loc, bias);
+  dims.resize(typeOf(y).getRank() - 1, n.b.getIndexAttr(1));
+  Value shaped = buildReshape(n.b, n.loc, bias, dims);
+  return buildElementwise(n, {y, shaped}, typeOf(y).getElementType(),
+                          [](OpBuilder &b, Location l, ValueRange a) {
+                            return arith::AddFOp::create(b, l, a[0], a[1]);
+                          });
+}
+
+/// Checks the NC[spatial] input and weight shapes common to Conv and
+/// ConvTranspose.
+LogicalResult checkConvOperands(NodeImporter &n, RankedTensorType xType,
+                                RankedTensorType wType, int64_t groups) {
+  if (!isa<FloatType>(xType.getElementType()) || wType.getElementType() != xType.getElementType())
+    return n.fail("expects float input and weights of one type");
+  if (xType.getRank() < 3 || wType.getRank() != xType.getRank())
+    return n.fail("expects N x C x spatial input and weights of the same rank");
+  if (!wType.hasStaticShape() || xType.isDynamicDim(1))
+    return n.fail("channels and weights must have static shapes");
+  if (groups <= 0 || xType.getDimSize(1) % groups != 0)
+    return n.fail("group " + Twine(groups) + " does not divide the " +
+                  Twine(xType.getDimSize(1)) + " input channels");
+  return success();
+}
+
+LogicalResult convertConv(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 3)))
+    return failure();
+  OpBuilder &b = n.b;
+  Value x = n.input(0), w = n.input(1);
+  RankedTensorType xType = typeOf(x), wType = typeOf(w);
+  int64_t groups = n.getInt("group", 1);
+  if (failed(checkConvOperands(n, xType, wType, groups)))
+    return failure();
+  int64_t r = xType.getRank() - 2;
+  if (wType.getDimSize(1) * groups != xType.getDimSize(1) || wType.getDimSize(0) % groups != 0)
+    return n.fail("weights of shape [" + Twine(wType.getDimSize(0)) + ", " +
+                  Twine(wType.getDimSize(1)) + ", ...] do not fit " +
+                  Twine(xType.getDimSize(1)) + " input channels in " + Twine(groups) + " groups");
+  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+  if (auto given = n.getInts("kernel_shape"); given && !llvm::equal(*given, kernel))
+    return n.fail("kernel_shape does not match the weights");
+  FailureOr<Window> win = readWindow(n, xType.getShape().drop_front(2), kernel);
+  if (failed(win))
+    return failure();
+  Value zero = buildScalar(b, n.loc, xType.getElementType(), 0);
+  Value padded = padSpatial(b, n.loc, x, win->padBegin, win->padEnd, zero);
+  Value xg = splitChannels(b, n.loc, padded, groups);
+  SmallVector<OpFoldResult> wDims{b.getIndexAttr(groups), b.getIndexAttr(wType.getDimSize(0) / groups),
+                                  b.getIndexAttr(wType.getDimSize(1))};
+  for (int64_t i = 0; i < r; ++i)
+    wDims.push_back(b.getIndexAttr(kernel[i]));
+  Value wg = buildReshape(b, n.loc, w, wDims);
+  Value y = mergeChannels(b, n.loc, buildConv(b, n.loc, xg, wg, *win, false, win->strides));
+  if (n.hasInput(2)) {
+    FailureOr<Value> biased = addBias(n, y, n.input(2));
+    if (failed(biased))
+      return failure();
+    y = *biased;
+  }
+  n.setOutput(0, y);
+  return success();
+}
+
+LogicalResult convertConvTranspose(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 3)))
+    return failure();
+  OpBuilder &b = n.b;
+  Value x = n.input(0), w = n.input(1);
+  RankedTensorType xType = typeOf(x), wType = typeOf(w);
+  int64_t groups = n.getInt("group", 1);
+  if (failed(checkConvOperands(n, xType, wType, groups)))
+    return failure();
+  if (wType.getDimSize(0) != xType.getDimSize(1))
+    return n.fail("weights must have one row per input channel");
+  int64_t r = xType.getRank() - 2;
+  if (!xType.hasStaticShape())
+    return n.fail("needs a static input shape");
+  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+  FailureOr<Window> win = readWindow(n, xType.getShape().drop_front(2), kernel, /*transposed=*/true);
+  if (failed(win))
+    return failure();
+  SmallVector<int64_t> outputPadding =
+      n.getInts("output_padding").value_or(SmallVector<int64_t>(r, 0));
+  if (static_cast<int64_t>(outputPadding.size()) != r)
+    return n.fail("output_padding must have one entry per spatial dimension");
+  if (auto outputShape = n.getInts("output_shape")) {
+    // Explicit output shape: derive the padding (SAME_UPPER split).
+    if (static_cast<int64_t>(outputShape->size()) != r)
+      return n.fail("output_shape must have one entry per spatial dimension");
+    for (int64_t i = 0; i < r; ++i) {
+      int64_t span = (kernel[i] - 1) * win->dilations[i] + 1;
+      int64_t total = win->strides[i] * (xType.getDimSize(2 + i) - 1) + outputPadding[i] + span -
+                      (*outputShape)[i];
+      if (total < 0)
+        return n.fail("output_shape is larger than the convolution can produce");
+      std::string autoPad = n.getString("auto_pad", "NOTSET");
+      win->padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      win->padEnd[i] = total - win->padBegin[i];
+    }
+  }
+  // Dilate the input by the stride (zeros between elements), then pad by
+  // span - 1 - pad on each side, and convolve with the flipped kernel.
+  Type elementType = xType.getElementType();
+  Value zero = buildScalar(b, n.loc, elementType, 0);
+  SmallVector<OpFoldResult> dilatedDims{b.getIndexAttr(xType.getDimSize(0)),
+                                        b.getIndexAttr(xType.getDimSize(1))};
+  SmallVector<OpFoldResult> offsets(2 + r, b.getIndexAttr(0)), sizes, strides(2, b.getIndexAttr(1));
+  for (int64_t i = 0; i < 2 + r; ++i)
+    sizes.push_back(b.getIndexAttr(xType.getDimSize(i)));
+  SmallVector<int64_t> before, after;
+  for (int64_t i = 0; i < r; ++i) {
+    int64_t span = (kernel[i] - 1) * win->dilations[i] + 1;
+    dilatedDims.push_back(b.getIndexAttr((xType.getDimSize(2 + i) - 1) * win->strides[i] + 1));
+    strides.push_back(b.getIndexAttr(win->strides[i]));
+    before.push_back(span - 1 - win->padBegin[i]);
+    after.push_back(span - 1 - win->padEnd[i] + outputPadding[i]);
+    if (before.back() < 0 || after.back() < 0)
+      return n.fail("pads larger than the kernel span are not supported");
+  }
+  Value dilated = linalg::FillOp::create(b, n.loc, zero, buildEmpty(b, n.loc, dilatedDims, elementType))
+                      .getResult(0);
+  dilated = tensor::InsertSliceOp::create(b, n.loc, x, dilated, offsets, sizes, strides);
+  Value padded = padSpatial(b, n.loc, dilated, before, after, zero);
+  Value xg = splitChannels(b, n.loc, padded, groups);
+  int64_t cPerGroup = wType.getDimSize(0) / groups, m = wType.getDimSize(1);
+  SmallVector<OpFoldResult> wDims{b.getIndexAttr(groups), b.getIndexAttr(cPerGroup), b.getIndexAttr(m)};
+  for (int64_t k : kernel)
+    wDims.push_back(b.getIndexAttr(k));
+  Value wg = buildReshape(b, n.loc, w, wDims);
+  SmallVector<int64_t> unitStrides(r, 1);
+  Value y = mergeChannels(b, n.loc, buildConv(b, n.loc, xg, wg, *win, true, unitStrides));
+  if (n.hasInput(2)) {
+    FailureOr<Value> biased = addBias(n, y, n.input(2));
+    if (failed(biased))
+      return failure();
+    y = *biased;
+  }
+  n.setOutput(0, y);
+  return success();
+}
+
+/// out[n, c, o...] = combine over k of in[n, c, o*s + k*d ...]
+Value buildPool(OpBuilder &b, Location loc, Value x, const Window &win, TypedAttr init,
+                ScalarFn combine) {
+  MLIRContext *ctx = b.getContext();
+  int64_t r = win.kernel.size();
+  Type elementType = typeOf(x).getElementType();
+  SmallVector<OpFoldResult> xDims = getDims(b, loc, x), outDims{xDims[0], xDims[1]}, kDims;
+  int64_t loops = 2 + 2 * r;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xExprs{d(0), d(1)}, kExprs, outExprs{d(0), d(1)};
+  for (int64_t i = 0; i < r; ++i) {
+    xExprs.push_back(d(2 + i) * win.strides[i] + d(2 + r + i) * win.dilations[i]);
+    kExprs.push_back(d(2 + r + i));
+    outExprs.push_back(d(2 + i));
+    outDims.push_back(sweepSize(b, loc, xDims[2 + i], win.kernel[i], win.strides[i], win.dilations[i]));
+    kDims.push_back(b.getIndexAttr(win.kernel[i]));
+  }
+  SmallVector<utils::IteratorType> iterators(2 + r, utils::IteratorType::parallel);
+  iterators.append(r, utils::IteratorType::reduction);
+  Value kernel = buildEmpty(b, loc, kDims, elementType); // shape only
+  Value initValue = arith::ConstantOp::create(b, loc, init);
+  Value out = linalg::FillOp::create(b, loc, initValue, buildEmpty(b, loc, outDims, elementType))
+                  .getResult(0);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{out.getType()}, ValueRange{x, kernel}, ValueRange{out},
+      {AffineMap::get(loops, 0, xExprs, ctx), AffineMap::get(loops, 0, kExprs, ctx),
+       AffineMap::get(loops, 0, outExprs, ctx)},
+      iterators, [&](OpBuilder &nb, Location l, ValueRange a) {
+        linalg::YieldOp::create(nb, l, combine(nb, l, {a[2], a[0]}));
+      });
+  return generic.getResult(0);
+}
+
+/// Pool window from the attributes; with ceil_mode the end padding grows so
+/// that the last partial window is kept.
+FailureOr<Window> readPoolWindow(NodeImporter &n, RankedTensorType xType) {
+  std::optional<SmallVector<int64_t>> kernel = n.getInts("kernel_shape");
+  int64_t r = xType.getRank() - 2;
+  if (!kernel || static_cast<int64_t>(kernel->size()) != r)
+    return n.fail("kernel_shape must have one entry per spatial dimension");
+  FailureOr<Window> win = readWindow(n, xType.getShape().drop_front(2), *kernel);
+  if (failed(win))
+    return failure();
+  if (n.getInt("ceil_mode", 0) != 0) {
+    for (int64_t i = 0; i < r; ++i) {
+      int64_t d = xType.getDimSize(2 + i);
+      if (ShapedType::isDynamic(d))
+        return n.fail("ceil_mode needs static spatial dimensions");
+      int64_t span = (win->kernel[i] - 1) * win->dilations[i] + 1;
+      int64_t padded = d + win->padBegin[i] + win->padEnd[i];
+      int64_t out = (padded - span + win->strides[i] - 1) / win->strides[i] + 1;
+      // A window must start inside the input or its begin padding.
+      if ((out - 1) * win->strides[i] >= d + win->padBegin[i])
+        --out;
+      win->padEnd[i] += std::max<int64_t>((out - 1) * win->strides[i] + span - padded, 0);
+    }
+  }
+  return win;
+}
+
+LogicalResult checkPoolInput(NodeImporter &n, RankedTensorType xType) {
+  if (!isa<FloatType>(xType.getElementType()) || xType.getRank() < 3)
+    return n.fail("expects a float N x C x spatial tensor");
+  return success();
+}
+
+LogicalResult convertMaxPool(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  if (n.getNumOutputs() > 1 && !n.getNode().output(1).empty())
+    return n.fail("the Indices output is not supported");
+  OpBuilder &b = n.b;
+  RankedTensorType xType = typeOf(n.input(0));
+  if (failed(checkPoolInput(n, xType)))
+    return failure();
+  FailureOr<Window> win = readPoolWindow(n, xType);
+  if (failed(win))
+    return failure();
+  Type type = xType.getElementType();
+  double lowest = -std::numeric_limits<double>::infinity();
+  Value x = padSpatial(b, n.loc, n.input(0), win->padBegin, win->padEnd, buildScalar(b, n.loc, type, lowest));
+  n.setOutput(0, buildPool(b, n.loc, x, *win, b.getFloatAttr(type, lowest),
+                           [](OpBuilder &nb, Location l, ValueRange a) {
+                             return arith::MaximumFOp::create(nb, l, a[0], a[1]);
+                           }));
+  return success();
+}
+
+LogicalResult convertAveragePool(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  OpBuilder &b = n.b;
+  RankedTensorType xType = typeOf(n.input(0));
+  if (failed(checkPoolInput(n, xType)))
+    return failure();
+  // The divisor comes from pooling a mask: 1 over the input, and over the
+  // explicit pads when count_include_pad; 0 over ceil_mode's overhang.
+  FailureOr<Window> win = readPoolWindow(n, xType);
+  if (failed(win))
+    return failure();
+  FailureOr<Window> plain = readWindow(n, xType.getShape().drop_front(2), win->kernel);
+  if (failed(plain))
+    return failure();
+  Type type = xType.getElementType();
+  bool includePad = n.getInt("count_include_pad", 0) != 0;
+  Value zero = buildScalar(b, n.loc, type, 0), one = buildScalar(b, n.loc, type, 1);
+  auto add = [](OpBuilder &nb, Location l, ValueRange a) {
+    return arith::AddFOp::create(nb, l, a[0], a[1]);
+  };
+  Value x = padSpatial(b, n.loc, n.input(0), win->padBegin, win->padEnd, zero);
+  Value sum = buildPool(b, n.loc, x, *win, b.getFloatAttr(type, 0), add);
+  Value mask = linalg::FillOp::create(b, n.loc, one, buildEmpty(b, n.loc, getDims(b, n.loc, n.input(0)), type))
+                   .getResult(0);
+  mask = padSpatial(b, n.loc, mask, plain->padBegin, plain->padEnd, includePad ? one : zero);
+  SmallVector<int64_t> overhang, none(win->kernel.size(), 0);
+  for (size_t i = 0; i < win->kernel.size(); ++i)
+    overhang.push_back(win->padEnd[i] - plain->padEnd[i]);
+  mask = padSpatial(b, n.loc, mask, none, overhang, zero);
+  Value count = buildPool(b, n.loc, mask, *win, b.getFloatAttr(type, 0), add);
+  FailureOr<Value> y = buildElementwise(n, {sum, count}, type, [](OpBuilder &nb, Location l, ValueRange a) {
+    return arith::DivFOp::create(nb, l, a[0], a[1]);
+  });
+  if (failed(y))
+    return failure();
+  n.setOutput(0, *y);
+  return success();
+}
+
+LogicalResult convertGlobalPool(NodeImporter &n, bool isMax) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  OpBuilder &b = n.b;
+  Value x = n.input(0);
+  RankedTensorType xType = typeOf(x);
+  if (failed(checkPoolInput(n, xType)))
+    return failure();
+  Type type = xType.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t i = 2; i < xType.getRank(); ++i)
+    axes.push_back(i);
+  double init = isMax ? -std::numeric_limits<double>::infinity() : 0;
+  Value reduced = buildReduce(b, n.loc, x, axes, /*keepDims=*/true, b.getFloatAttr(type, init),
+                              [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                                if (isMax)
+                                  return arith::MaximumFOp::create(nb, l, a[0], a[1]);
+                                return arith::AddFOp::create(nb, l, a[0], a[1]);
+                              });
+  if (!isMax) {
+    SmallVector<OpFoldResult> dims = getDims(b, n.loc, x);
+    OpFoldResult count = b.getIndexAttr(1);
+    for (int64_t i = 2; i < xType.getRank(); ++i)
+      count = getAsOpFoldResult(b.createOrFold<arith::MulIOp>(
+          n.loc, getValueOrCreateConstantIndexOp(b, n.loc, count),
+          getValueOrCreateConstantIndexOp(b, n.loc, dims[i])));
+    Value c = b.createOrFold<arith::IndexCastOp>(n.loc, b.getI64Type(),
+                                                 getValueOrCreateConstantIndexOp(b, n.loc, count));
+    c = b.createOrFold<arith::SIToFPOp>(n.loc, type, c);
+    FailureOr<Value> mean = buildElementwise(n, reduced, type, [&](OpBuilder &nb, Location l, ValueRange a) {
+      return arith::DivFOp::create(nb, l, a[0], c);
+    });
+    if (failed(mean))
+      return failure();
+    reduced = *mean;
+  }
+  n.setOutput(0, reduced);
+  return success();
+}
+
+const OpConversion kConversions[] = {
+    {"Conv", 1, convertConv,
+     "float; 1-D/2-D/3-D, group, strides, dilations, pads, auto_pad; static channels and weights"},
+    {"ConvTranspose", 1, convertConvTranspose,
+     "float; group, strides, dilations, pads, auto_pad, output_padding, output_shape; static input"},
+    {"MaxPool", 1, convertMaxPool,
+     "float; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode; no Indices output"},
+    {"AveragePool", 1, convertAveragePool,
+     "float; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode, count_include_pad"},
+    {"GlobalAveragePool", 1, +[](NodeImporter &n) { return convertGlobalPool(n, false); }, "float"},
+    {"GlobalMaxPool", 1, +[](NodeImporter &n) { return convertGlobalPool(n, true); }, "float"},
+};
+
+} // namespace
+
+ArrayRef<OpConversion> getConvolutionConversions() { return kConversions; }
+
+} // namespace qc::onnx_frontend

@@ -1,0 +1,85 @@
+"""Imports every ONNX backend-test model (libonnx-testdata) with qc-compile
+and sorts the results: imported, rejected with the one-line error, or
+crashed (any other exit, a signal, or a malformed error message).
+
+usage: import_sweep.py QC_COMPILE [--data DIR] [--report FILE] [--jobs N]
+Exits 1 when a model crashed the importer or an op qc lists as supported
+was rejected."""
+import argparse
+import collections
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+
+DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
+ERROR_LINE = re.compile(r"^qc-compile: error: .+$")
+
+
+def run(qc_compile, model):
+    try:
+        p = subprocess.run([qc_compile, model, "--emit=mlir", "-o", os.devnull],
+                           capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return "crashed", "timed out after 120 s"
+    err = p.stderr.strip()
+    if p.returncode == 0:
+        return "imported", ""
+    if p.returncode == 1 and len(err.splitlines()) == 1 and ERROR_LINE.match(err):
+        return "rejected", err
+    return "crashed", f"exit {p.returncode}: {err[-400:]}"
+
+
+def reason_of(message):
+    """The part of an error after the node, with names removed."""
+    m = re.search(r"\(([A-Za-z]+), opset \d+\): (.*)$", message)
+    if m:
+        return m.group(1), m.group(2)
+    return None, message.split(": ", 2)[-1]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("qc_compile")
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--report")
+    ap.add_argument("--supported", help="file with one supported op per line")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    args = ap.parse_args()
+
+    tests = sorted(d for d in os.listdir(args.data)
+                   if os.path.isfile(os.path.join(args.data, d, "model.onnx")))
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = {pool.submit(run, args.qc_compile,
+                               os.path.join(args.data, t, "model.onnx")): t for t in tests}
+        for f in concurrent.futures.as_completed(futures):
+            results[futures[f]] = f.result()
+
+    counts = collections.Counter(status for status, _ in results.values())
+    supported = set()
+    if args.supported:
+        supported = {l.strip() for l in open(args.supported) if l.strip()}
+    bad = []
+    lines = []
+    for t in tests:
+        status, message = results[t]
+        op, reason = reason_of(message)
+        lines.append(f"{t}\t{status}\t{message}")
+        if status == "crashed":
+            bad.append(f"CRASH {t}: {message}")
+        elif status == "rejected" and op in supported and "unsupported op" not in reason:
+            bad.append(f"REJECTED-SUPPORTED {t}: {message}")
+    if args.report:
+        with open(args.report, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    print(f"{len(tests)} models: {counts['imported']} imported, "
+          f"{counts['rejected']} rejected with an error, {counts['crashed']} crashed")
+    for b in bad:
+        print(b)
+    return 1 if any(b.startswith("CRASH") for b in bad) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

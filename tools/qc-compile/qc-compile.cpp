@@ -1,0 +1,105 @@
+//===- qc-compile.cpp - the qc compiler driver -----------------------------===//
+//
+// qc-compile MODEL.onnx [-o OUT] [--emit=mlir] [-target=cpu|cuda]
+//
+// Imports an ONNX model and writes what --emit asks for. Errors are one line,
+// "qc-compile: error: <file>: ...", with exit status 1; the output file is
+// written only when everything succeeded.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontends/onnx/Importer.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+
+enum class Emit { MLIR };
+enum class Target { CPU, CUDA };
+
+cl::OptionCategory category("qc-compile options");
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::cat(category));
+cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout; "
+                                              "default: stdout for --emit=mlir)"),
+                                cl::value_desc("path"), cl::init("-"),
+                                cl::cat(category));
+cl::opt<Emit> emit("emit", cl::desc("What to write (default: mlir)"),
+                   cl::values(clEnumValN(Emit::MLIR, "mlir",
+                                         "the imported qc graph IR, readable by qc-opt")),
+                   cl::init(Emit::MLIR), cl::cat(category));
+cl::opt<Target> target("target", cl::desc("Code generation target (default: cpu)"),
+                       cl::values(clEnumValN(Target::CPU, "cpu", "x86-64 CPU"),
+                                  clEnumValN(Target::CUDA, "cuda", "NVIDIA GPU (NVPTX)")),
+                       cl::init(Target::CPU), cl::cat(category));
+cl::opt<bool> elideWeights(
+    "elide-weights",
+    cl::desc("Print weight blobs as dense_resource names only, without their "
+             "bytes (the IR is then not loadable; default: false)"),
+    cl::init(false), cl::cat(category));
+cl::opt<bool> printSupportedOps(
+    "print-supported-ops",
+    cl::desc("Print the table of supported ONNX ops as Markdown and exit"),
+    cl::init(false), cl::cat(category));
+
+int fail(const Twine &message) {
+  errs() << "qc-compile: error: " << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "qc-compile: compile an ONNX model with the qc quantization compiler\n\n"
+      "  qc-compile model.onnx --emit=mlir -o model.mlir\n");
+
+  if (printSupportedOps) {
+    outs() << qc::onnx_frontend::getSupportedOpsMarkdown();
+    return 0;
+  }
+  if (inputPath.empty())
+    return fail("no input model given (usage: qc-compile model.onnx [options])");
+  if (!sys::fs::exists(inputPath))
+    return fail(inputPath + ": no such file");
+
+  mlir::DialectRegistry registry;
+  qc::onnx_frontend::registerImportDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      qc::onnx_frontend::importModel(context, inputPath, error);
+  if (!module)
+    return fail(error);
+
+  // Everything that can fail has; only now is the output file created.
+  std::error_code ec;
+  ToolOutputFile output(outputPath, ec, sys::fs::OF_None);
+  if (ec)
+    return fail(outputPath + ": cannot write: " + ec.message());
+  mlir::OpPrintingFlags flags;
+  if (elideWeights)
+    flags.elideLargeResourceString(64);
+  module->print(output.os(), flags);
+  output.os() << "\n";
+  output.os().flush();
+  if (output.os().has_error())
+    return fail(outputPath + ": write failed");
+  output.keep();
+  return 0;
+}
