@@ -17,8 +17,13 @@ llvm_config.use_default_substitutions()
 # FileCheck, not, count and split-file come from LLVM 22; qc's tools from the
 # build.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["qc-opt"], [config.qc_tools_dir])
+llvm_config.add_tool_substitutions(["qc-opt", "qc-compile"], [config.qc_tools_dir])
 
 config.substitutions.append(("%qc_src_root", config.qc_src_root))
 config.substitutions.append(("%qc_obj_root", config.qc_obj_root))
-config.substitutions.append(("%python", config.python_executable))
+# The venv's Python (it has onnx and numpy); ahead of lit's own %python.
+config.substitutions.insert(0, ("%python", config.python_executable))
+
+# The ONNX backend test data from Debian's libonnx-testdata.
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")

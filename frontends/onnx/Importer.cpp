@@ -25,6 +25,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Path.h"
 
@@ -318,6 +320,21 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
     error = fileError("the imported module does not verify");
     return nullptr;
   }
+  // Shape arithmetic leaves folded-away constants behind; tidy the IR the
+  // way every MLIR frontend does before handing it on.
+  PassManager pm(&context);
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    if (diagnostics.empty())
+      diagnostics = diag.str();
+    return success();
+  });
+  if (failed(pm.run(*module))) {
+    error = fileError("cleaning up the imported IR failed: " + diagnostics);
+    return nullptr;
+  }
   return module;
 }
 
@@ -548,7 +565,8 @@ std::string getSupportedOpsMarkdown() {
   for (const OpConversion &conversion : getAllConversions())
     sorted[conversion.opType] = &conversion;
   for (const auto &[name, conversion] : sorted)
-    os << "| " << name << " | " << conversion->sinceOpset << " | "
+    os << "| " << name << " | "
+       << std::max<int64_t>(conversion->sinceOpset, kMinOpset) << " | "
        << conversion->notes << " |\n";
   return out;
 }

@@ -66,12 +66,14 @@ SmallVector<Value> extractElements(OpBuilder &b, Location loc, Value tensor) {
   return elements;
 }
 
-Value buildFromElements(OpBuilder &b, Location loc, ValueRange elements,
-                        bool scalar) {
-  Type elementType = elements.front().getType();
+Value buildFromElements(OpBuilder &b, Location loc, Type elementType,
+                        ValueRange elements, bool scalar) {
   auto type = scalar ? RankedTensorType::get({}, elementType)
                      : RankedTensorType::get(
                            {static_cast<int64_t>(elements.size())}, elementType);
+  if (elements.empty())
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef<Attribute>{}));
   return b.createOrFold<tensor::FromElementsOp>(loc, type, elements);
 }
 
@@ -86,6 +88,14 @@ SmallVector<std::optional<int64_t>> getKnownInts(OpBuilder &b, Location loc,
       known.push_back(std::nullopt);
   }
   return known;
+}
+
+/// A value computed at import time from shapes and constants (as opposed to
+/// runtime data): a constant or a vector built element by element.
+static bool isShapeValue(Value value) {
+  Operation *def = value.getDefiningOp();
+  return def && (matchPattern(value, m_Constant()) ||
+                 isa<tensor::FromElementsOp>(def));
 }
 
 /// The map reading an input of `inputShape` inside a loop nest over a
@@ -170,7 +180,7 @@ FailureOr<Value> buildElementwise(NodeImporter &n, ValueRange inputs,
   bool smallVector = rank <= 1 && ShapedType::getNumElements(shape) <= kMaxShapeVector &&
                      !llvm::any_of(shape, ShapedType::isDynamic);
   for (Value input : inputs)
-    smallVector &= tensorType(input).hasStaticShape();
+    smallVector &= tensorType(input).hasStaticShape() && isShapeValue(input);
   if (smallVector) {
     SmallVector<SmallVector<Value>> elements;
     for (Value input : inputs)
@@ -184,7 +194,8 @@ FailureOr<Value> buildElementwise(NodeImporter &n, ValueRange inputs,
                                                  : inputElements[i]);
       results.push_back(fn(b, loc, args));
     }
-    return buildFromElements(b, loc, results, /*scalar=*/rank == 0);
+    return buildFromElements(b, loc, resultElementType, results,
+                             /*scalar=*/rank == 0);
   }
 
   SmallVector<OpFoldResult> dims;
@@ -242,6 +253,11 @@ Value buildReshape(OpBuilder &b, Location loc, Value input,
   auto dstType = RankedTensorType::get(shape, srcType.getElementType());
   if (srcType == dstType)
     return input;
+  // Shape vectors stay element by element so that their values keep folding.
+  if (isShapeVector(input) && dstType.hasStaticShape() && dstType.getRank() <= 1)
+    return buildFromElements(b, loc, srcType.getElementType(),
+                             extractElements(b, loc, input),
+                             /*scalar=*/dstType.getRank() == 0);
   // Collapses and expansions are views after bufferization; prefer them.
   if (dstType.getRank() < srcType.getRank()) {
     if (auto reassociation = getReassociationIndicesForCollapse(

@@ -83,10 +83,11 @@ llvm::SmallVector<mlir::Value> extractElements(mlir::OpBuilder &b,
                                                mlir::Location loc,
                                                mlir::Value tensor);
 
-/// A 1-D tensor (or 0-D when `scalar`) from scalars; folds to a constant
-/// when all are constants.
+/// A 1-D tensor (or 0-D when `scalar`) of `elementType` from scalars; folds
+/// to a constant when all are constants. `elements` may be empty.
 mlir::Value buildFromElements(mlir::OpBuilder &b, mlir::Location loc,
-                              mlir::ValueRange elements, bool scalar = false);
+                              mlir::Type elementType, mlir::ValueRange elements,
+                              bool scalar = false);
 
 /// True for a static integer tensor of rank <= 1 and at most
 /// kMaxShapeVector elements.

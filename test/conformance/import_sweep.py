@@ -2,9 +2,12 @@
 and sorts the results: imported, rejected with the one-line error, or
 crashed (any other exit, a signal, or a malformed error message).
 
-usage: import_sweep.py QC_COMPILE [--data DIR] [--report FILE] [--jobs N]
-Exits 1 when a model crashed the importer or an op qc lists as supported
-was rejected."""
+usage: import_sweep.py QC_COMPILE [--data DIR] [--status FILE] [--update]
+
+--status FILE is the checked-in list of every model's status (imported, or
+rejected with the reason). The sweep exits 1 when a model crashed the
+importer or its status differs from the list; --update rewrites the list
+(run it when a change imports more models, and review the diff)."""
 import argparse
 import collections
 import concurrent.futures
@@ -43,8 +46,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("qc_compile")
     ap.add_argument("--data", default=DEFAULT_DATA)
-    ap.add_argument("--report")
-    ap.add_argument("--supported", help="file with one supported op per line")
+    ap.add_argument("--status")
+    ap.add_argument("--update", action="store_true")
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     args = ap.parse_args()
 
@@ -58,27 +61,32 @@ def main():
             results[futures[f]] = f.result()
 
     counts = collections.Counter(status for status, _ in results.values())
-    supported = set()
-    if args.supported:
-        supported = {l.strip() for l in open(args.supported) if l.strip()}
-    bad = []
-    lines = []
+    lines, crashes = [], []
     for t in tests:
         status, message = results[t]
-        op, reason = reason_of(message)
-        lines.append(f"{t}\t{status}\t{message}")
         if status == "crashed":
-            bad.append(f"CRASH {t}: {message}")
-        elif status == "rejected" and op in supported and "unsupported op" not in reason:
-            bad.append(f"REJECTED-SUPPORTED {t}: {message}")
-    if args.report:
-        with open(args.report, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            crashes.append(f"CRASH {t}: {message}")
+        elif status == "rejected":
+            op, reason = reason_of(message)
+            status = f"rejected: {op + ': ' if op else ''}{reason}"
+        lines.append(f"{t}\t{status}")
     print(f"{len(tests)} models: {counts['imported']} imported, "
           f"{counts['rejected']} rejected with an error, {counts['crashed']} crashed")
-    for b in bad:
-        print(b)
-    return 1 if any(b.startswith("CRASH") for b in bad) else 0
+    for c in crashes:
+        print(c)
+    if args.status and args.update:
+        with open(args.status, "w") as f:
+            f.write("\n".join(lines) + "\n")
+    elif args.status:
+        expected = dict(l.split("\t", 1) for l in open(args.status).read().splitlines() if l)
+        changed = [f"{t}: expected '{expected.get(t)}', got '{s}'"
+                   for t, s in (l.split("\t", 1) for l in lines) if expected.get(t) != s]
+        for c in changed:
+            print("CHANGED", c)
+        if changed:
+            print(f"{len(changed)} models changed status; if intended, rerun with --update")
+            return 1
+    return 1 if crashes else 0
 
 
 if __name__ == "__main__":

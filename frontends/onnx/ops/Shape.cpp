@@ -71,13 +71,7 @@ LogicalResult convertShape(NodeImporter &n) {
   SmallVector<Value> elements;
   for (int64_t i = start; i < end; ++i)
     elements.push_back(toI64(b, n.loc, dims[i]));
-  if (elements.empty()) {
-    auto type = RankedTensorType::get({0}, b.getI64Type());
-    n.setOutput(0, arith::ConstantOp::create(
-                       b, n.loc, DenseElementsAttr::get(type, ArrayRef<int64_t>{})));
-    return success();
-  }
-  n.setOutput(0, buildFromElements(b, n.loc, elements));
+  n.setOutput(0, buildFromElements(b, n.loc, b.getI64Type(), elements));
   return success();
 }
 
@@ -88,7 +82,8 @@ LogicalResult convertSize(NodeImporter &n) {
   OpFoldResult count = b.getIndexAttr(1);
   for (OpFoldResult dim : getDims(b, n.loc, n.input(0)))
     count = mulIndex(b, n.loc, count, dim);
-  n.setOutput(0, buildFromElements(b, n.loc, toI64(b, n.loc, count), /*scalar=*/true));
+  n.setOutput(0, buildFromElements(b, n.loc, b.getI64Type(), toI64(b, n.loc, count),
+                                   /*scalar=*/true));
   return success();
 }
 
@@ -268,10 +263,9 @@ LogicalResult convertConcat(NodeImporter &n) {
     SmallVector<Value> elements;
     for (Value input : inputs)
       llvm::append_range(elements, extractElements(n.b, n.loc, input));
-    if (!elements.empty()) {
-      n.setOutput(0, buildFromElements(n.b, n.loc, elements), n.isUnsignedInput(0));
-      return success();
-    }
+    n.setOutput(0, buildFromElements(n.b, n.loc, first.getElementType(), elements),
+                n.isUnsignedInput(0));
+    return success();
   }
   // Zero-sized inputs add nothing; tensor.concat wants at least one input.
   SmallVector<Value> nonEmpty;
@@ -450,7 +444,8 @@ LogicalResult convertSlice(NodeImporter &n) {
       strideAttrs.push_back(b.getIndexAttr(s));
     Value result = tensor::ExtractSliceOp::create(b, n.loc, input, offsets, sizes, strideAttrs);
     if (isShapeVector(result) && isShapeVector(input))
-      result = buildFromElements(b, n.loc, extractElements(b, n.loc, result),
+      result = buildFromElements(b, n.loc, type.getElementType(),
+                                 extractElements(b, n.loc, result),
                                  typeOf(result).getRank() == 0);
     n.setOutput(0, result, n.isUnsignedInput(0));
     return success();
@@ -506,11 +501,10 @@ LogicalResult convertGather(NodeImporter &n) {
           return n.fail("index " + Twine(p) + " is out of range for size " + Twine(size));
         picked.push_back(elements[p < 0 ? p + size : p]);
       }
-      if (!picked.empty()) {
-        n.setOutput(0, buildFromElements(b, n.loc, picked, indicesType.getRank() == 0),
-                    n.isUnsignedInput(0));
-        return success();
-      }
+      n.setOutput(0, buildFromElements(b, n.loc, dataType.getElementType(), picked,
+                                       indicesType.getRank() == 0),
+                  n.isUnsignedInput(0));
+      return success();
     }
   }
 

@@ -1,0 +1,240 @@
+"""Builds the small ONNX models the frontend's lit tests import.
+
+usage: models.py NAME OUT.onnx
+
+Each model is a function below, named after what it exercises. Models are
+written with onnx.helper at test time, so the tests need no binary files."""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+F = TensorProto.FLOAT
+
+
+def model(nodes, inputs, outputs, initializers=(), opset=17, domains=()):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
+    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, v) for d, v in domains]
+    # IR version 8 is what ONNX 1.12 (Debian's libonnx) reads.
+    return helper.make_model(graph, opset_imports=opsets, ir_version=8)
+
+
+def vi(name, elem, shape):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def weight(name, shape, seed=0):
+    rng = np.random.default_rng(seed)
+    return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name)
+
+
+# --- elementwise ----------------------------------------------------------
+
+def add_broadcast():
+    return model([helper.make_node("Add", ["x", "y"], ["z"], name="add")],
+                 [vi("x", F, [2, 3, 4]), vi("y", F, [4])], [vi("z", F, [2, 3, 4])])
+
+
+def relu_cast():
+    return model([helper.make_node("Relu", ["x"], ["r"], name="relu"),
+                  helper.make_node("Cast", ["r"], ["c"], name="cast", to=TensorProto.INT32)],
+                 [vi("x", F, ["batch", 8])], [vi("c", TensorProto.INT32, ["batch", 8])])
+
+
+def gelu_tanh():
+    return model([helper.make_node("Gelu", ["x"], ["y"], name="gelu", approximate="tanh")],
+                 [vi("x", F, [4])], [vi("y", F, [4])], opset=20)
+
+
+def uint8_compare():
+    U8 = TensorProto.UINT8
+    return model([helper.make_node("Less", ["a", "b"], ["c"], name="less")],
+                 [vi("a", U8, [3]), vi("b", U8, [3])], [vi("c", TensorProto.BOOL, [3])])
+
+
+# --- matmul ---------------------------------------------------------------
+
+def matmul_weight():
+    return model([helper.make_node("MatMul", ["x", "w"], ["y"], name="proj")],
+                 [vi("x", F, ["batch", "seq", 64])], [vi("y", F, ["batch", "seq", 32])],
+                 [weight("w", [64, 32])])
+
+
+def matmul_activations():
+    return model([helper.make_node("MatMul", ["q", "k"], ["s"], name="scores")],
+                 [vi("q", F, [1, 12, 128, 32]), vi("k", F, [1, 12, 32, 128])],
+                 [vi("s", F, [1, 12, 128, 128])])
+
+
+def gemm_bias():
+    return model([helper.make_node("Gemm", ["x", "w", "b"], ["y"], name="fc", transB=1)],
+                 [vi("x", F, [8, 16])], [vi("y", F, [8, 10])],
+                 [weight("w", [10, 16]), weight("b", [10], seed=1)])
+
+
+# --- normalization --------------------------------------------------------
+
+def layer_norm():
+    return model([helper.make_node("LayerNormalization", ["x", "g", "b"], ["y"], name="ln",
+                                   axis=-1, epsilon=1e-12)],
+                 [vi("x", F, ["batch", 128, 384])], [vi("y", F, ["batch", 128, 384])],
+                 [weight("g", [384]), weight("b", [384], seed=1)])
+
+
+def softmax_legacy():
+    return model([helper.make_node("Softmax", ["x"], ["y"], name="sm", axis=1)],
+                 [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])], opset=11)
+
+
+# --- shapes ---------------------------------------------------------------
+
+def _reshape_heads(batch):
+    """Shape -> Gather -> Unsqueeze -> Concat -> Reshape, as exporters write
+    the head split of attention."""
+    I64 = TensorProto.INT64
+    c = lambda name, v: numpy_helper.from_array(np.array(v, dtype=np.int64), name)
+    nodes = [
+        helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+        helper.make_node("Gather", ["shape", "i0"], ["b"], name="gather_b", axis=0),
+        helper.make_node("Gather", ["shape", "i1"], ["s"], name="gather_s", axis=0),
+        helper.make_node("Unsqueeze", ["b", "axes"], ["b1"], name="unsq_b"),
+        helper.make_node("Unsqueeze", ["s", "axes"], ["s1"], name="unsq_s"),
+        helper.make_node("Concat", ["b1", "s1", "heads"], ["new_shape"], name="concat", axis=0),
+        helper.make_node("Reshape", ["x", "new_shape"], ["y"], name="reshape"),
+    ]
+    return model(nodes, [vi("x", F, [batch, 128, 384])], [vi("y", F, [batch, 128, 12, 32])],
+                 [c("i0", 0), c("i1", 1), c("axes", [0]), c("heads", [12, 32])])
+
+
+def reshape_static():
+    return _reshape_heads(2)
+
+
+def reshape_dynamic():
+    return _reshape_heads("batch")
+
+
+def slice_negative_step():
+    c = lambda name, v: numpy_helper.from_array(np.array(v, dtype=np.int64), name)
+    return model([helper.make_node("Slice", ["x", "st", "en", "ax", "sp"], ["y"], name="rev")],
+                 [vi("x", F, [5, 6])], [vi("y", F, [5, 3])],
+                 [c("st", [-1]), c("en", [0]), c("ax", [1]), c("sp", [-2])])
+
+
+# --- convolution ----------------------------------------------------------
+
+def conv_grouped():
+    return model([helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", group=2,
+                                   pads=[1, 1, 1, 1], strides=[2, 2])],
+                 [vi("x", F, [1, 4, 8, 8])], [vi("y", F, [1, 6, 4, 4])],
+                 [weight("w", [6, 2, 3, 3]), weight("b", [6], seed=1)])
+
+
+# --- constants ------------------------------------------------------------
+
+def constant_node_weights():
+    """Weights stored as Constant nodes, as Paddle exports them."""
+    w = weight("w_value", [16, 8])
+    return model([helper.make_node("Constant", [], ["w"], name="w_const", value=w),
+                  helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")],
+                 [vi("x", F, [4, 16])], [vi("y", F, [4, 8])])
+
+
+def external_data(out):
+    m = model([helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")],
+              [vi("x", F, [2, 32])], [vi("y", F, [2, 16])], [weight("w", [32, 16])])
+    onnx.save_model(m, out, save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=os.path.basename(out) + ".data", size_threshold=0)
+
+
+def external_data_missing(out):
+    external_data(out)
+    os.remove(out + ".data")
+
+
+def external_data_truncated(out):
+    external_data(out)
+    with open(out + ".data", "r+b") as f:
+        f.truncate(100)
+
+
+def typed_field_initializer():
+    """An initializer stored in float_data/int64_data instead of raw_data."""
+    t = helper.make_tensor("b", F, [4], [1.0, 2.0, 3.0, 4.0])
+    return model([helper.make_node("Add", ["x", "b"], ["y"], name="add")],
+                 [vi("x", F, [4])], [vi("y", F, [4])], [t])
+
+
+def fp16_bf16():
+    H, B = TensorProto.FLOAT16, TensorProto.BFLOAT16
+    return model([helper.make_node("Cast", ["x"], ["h"], name="to_bf16", to=B),
+                  helper.make_node("Cast", ["h"], ["y"], name="to_f32", to=F)],
+                 [vi("x", H, [3])], [vi("y", F, [3])])
+
+
+# --- errors ---------------------------------------------------------------
+
+def unsupported_op():
+    return model([helper.make_node("Einsum", ["x", "y"], ["z"], name="einsum_1", equation="ij,jk->ik")],
+                 [vi("x", F, [2, 3]), vi("y", F, [3, 4])], [vi("z", F, [2, 4])])
+
+
+def unsupported_attribute():
+    return model([helper.make_node("Pad", ["x", "p"], ["y"], name="pad_1", mode="reflect")],
+                 [vi("x", F, [4])], [vi("y", F, [6])],
+                 [numpy_helper.from_array(np.array([1, 1], dtype=np.int64), "p")])
+
+
+def type_mismatch():
+    return model([helper.make_node("Add", ["x", "y"], ["z"], name="add_1")],
+                 [vi("x", F, [2]), vi("y", TensorProto.INT64, [2])], [vi("z", F, [2])])
+
+
+def shape_mismatch():
+    return model([helper.make_node("Add", ["x", "y"], ["z"], name="add_2")],
+                 [vi("x", F, [2, 3]), vi("y", F, [4])], [vi("z", F, [2, 3])])
+
+
+def opset_too_new():
+    return model([helper.make_node("Relu", ["x"], ["y"], name="relu")],
+                 [vi("x", F, [2])], [vi("y", F, [2])], opset=22)
+
+
+def microsoft_op():
+    return model([helper.make_node("FusedMatMul", ["x", "y"], ["z"], name="fused_1",
+                                   domain="com.microsoft")],
+                 [vi("x", F, [2, 2]), vi("y", F, [2, 2])], [vi("z", F, [2, 2])],
+                 domains=[("com.microsoft", 1)])
+
+
+def undefined_input():
+    return model([helper.make_node("Relu", ["nowhere"], ["y"], name="relu_1")],
+                 [vi("x", F, [2])], [vi("y", F, [2])])
+
+
+def truncated(out):
+    data = model([helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")],
+                 [vi("x", F, [2, 32])], [vi("y", F, [2, 16])],
+                 [weight("w", [32, 16])]).SerializeToString()
+    with open(out, "wb") as f:
+        f.write(data[: len(data) // 2])
+
+
+def not_onnx(out):
+    with open(out, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n this is not a protobuf \xff\xff\xff")
+
+
+def main():
+    name, out = sys.argv[1], sys.argv[2]
+    fn = globals()[name]
+    if fn.__code__.co_argcount == 1:
+        fn(out)
+    else:
+        onnx.save_model(fn(), out)
+
+
+if __name__ == "__main__":
+    main()
