@@ -25,6 +25,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringMap.h"
@@ -320,19 +321,29 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
     error = fileError("the imported module does not verify");
     return nullptr;
   }
-  // Shape arithmetic leaves folded-away constants behind; tidy the IR the
-  // way every MLIR frontend does before handing it on.
+  // Shape arithmetic leaves folded-away constants and casts behind; tidy
+  // them with the canonicalization patterns of every dialect but quant,
+  // which would fold a QDQ pair (quant.dcast of quant.qcast) away and so
+  // drop the model's quantization.
+  RewritePatternSet patterns(&context);
+  for (Dialect *dialect : context.getLoadedDialects())
+    if (!isa<quant::QuantDialect>(dialect))
+      dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName op : context.getRegisteredOperations())
+    if (!isa<quant::QuantDialect>(op.getDialect()))
+      op.getCanonicalizationPatterns(patterns, &context);
+  // Op folders run while the graph is built (createOrFold); here only the
+  // patterns run, since quant's folders would remove QDQ pairs too.
+  GreedyRewriteConfig config;
+  config.enableFolding(false);
+  if (failed(applyPatternsGreedily(*module, std::move(patterns), config))) {
+    error = fileError("cleaning up the imported IR did not converge");
+    return nullptr;
+  }
   PassManager pm(&context);
-  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  std::string diagnostics;
-  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
-    if (diagnostics.empty())
-      diagnostics = diag.str();
-    return success();
-  });
   if (failed(pm.run(*module))) {
-    error = fileError("cleaning up the imported IR failed: " + diagnostics);
+    error = fileError("cleaning up the imported IR failed");
     return nullptr;
   }
   return module;

@@ -174,6 +174,38 @@ def fp16_bf16():
                  [vi("x", H, [3])], [vi("y", F, [3])])
 
 
+# --- quantized models -----------------------------------------------------
+
+def qdq_linear():
+    """The QDQ form ONNX Runtime's quantize_static writes: per-tensor uint8
+    activations, per-channel int8 weights."""
+    I8, U8 = TensorProto.INT8, TensorProto.UINT8
+    c = lambda name, v, t: numpy_helper.from_array(np.array(v, dtype=t), name)
+    w = np.arange(-12, 12, dtype=np.int8).reshape(4, 6)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_x"),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="dq_x"),
+        helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["wd"], name="dq_w", axis=1),
+        helper.make_node("MatMul", ["xd", "wd"], ["y"], name="fc"),
+    ]
+    return model(nodes, [vi("x", F, [2, 4])], [vi("y", F, [2, 6])],
+                 [c("xs", 0.05, np.float32), c("xz", 128, np.uint8),
+                  numpy_helper.from_array(w, "wq"),
+                  c("ws", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], np.float32),
+                  c("wz", [0] * 6, np.int8)], opset=13)
+
+
+def qdq_blockwise():
+    """Opset 21 blockwise weights: one scale per 2 input channels."""
+    w = np.arange(-8, 8, dtype=np.int8).reshape(4, 4)
+    s = np.array([[0.5, 1, 1.5, 2], [2.5, 3, 3.5, 4]], dtype=np.float32)
+    return model([helper.make_node("DequantizeLinear", ["wq", "ws"], ["wd"], name="dq_w",
+                                   axis=0, block_size=2),
+                  helper.make_node("MatMul", ["x", "wd"], ["y"], name="fc")],
+                 [vi("x", F, [3, 4])], [vi("y", F, [3, 4])],
+                 [numpy_helper.from_array(w, "wq"), numpy_helper.from_array(s, "ws")], opset=21)
+
+
 # --- errors ---------------------------------------------------------------
 
 def unsupported_op():
