@@ -8,6 +8,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 apt_packages=(
   # Compiler toolchain: LLVM/MLIR 22 as shared libraries, clang, lld.
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  # libFuzzer and AddressSanitizer runtimes for the importer's fuzz target.
+  libclang-rt-22-dev
   # Build tools.
   cmake ninja-build ccache make
   # ONNX frontend: protobuf classes, checker and shape inference; and the

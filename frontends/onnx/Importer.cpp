@@ -79,12 +79,9 @@ static bool isUnsignedType(int32_t onnxType) {
 class GraphImporter {
 public:
   GraphImporter(MLIRContext &context, const onnx::ModelProto &model,
-                StringRef path, int64_t opset)
+                StringRef path, StringRef modelDir, int64_t opset)
       : context(context), model(model), path(path), opset(opset),
-        modelDir(llvm::sys::path::parent_path(path)) {
-    if (modelDir.empty())
-      modelDir = ".";
-  }
+        modelDir(modelDir.empty() ? "." : modelDir.str()) {}
 
   OwningOpRef<ModuleOp> run(std::string &error);
 
@@ -547,6 +544,39 @@ LogicalResult NodeImporter::fail(const Twine &reason) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
+/// Names and types in a model are arbitrary bytes; errors stay one printable
+/// line whatever they hold.
+static std::string escapeControlCharacters(StringRef message) {
+  std::string out;
+  for (unsigned char c : message) {
+    if (c >= 0x20 && c != 0x7f) {
+      out.push_back(c);
+    } else {
+      static const char *hex = "0123456789abcdef";
+      out += "\\x";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+/// Imports a parsed model; `name` stands for the file in errors.
+static OwningOpRef<ModuleOp> importParsed(MLIRContext &context,
+                                          const onnx::ModelProto &model,
+                                          StringRef name, StringRef modelDir,
+                                          std::string &error) {
+  llvm::Expected<int64_t> opset = getDefaultOpset(model);
+  if (!opset) {
+    error = (name + ": " + llvm::toString(opset.takeError())).str();
+    return nullptr;
+  }
+  OwningOpRef<ModuleOp> module =
+      GraphImporter(context, model, name, modelDir, *opset).run(error);
+  error = escapeControlCharacters(error);
+  return module;
+}
+
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, StringRef path,
                                   std::string &error) {
   onnx::ModelProto model;
@@ -554,12 +584,19 @@ OwningOpRef<ModuleOp> importModel(MLIRContext &context, StringRef path,
     error = (path + ": " + llvm::toString(std::move(e))).str();
     return nullptr;
   }
-  llvm::Expected<int64_t> opset = getDefaultOpset(model);
-  if (!opset) {
-    error = (path + ": " + llvm::toString(opset.takeError())).str();
+  return importParsed(context, model, path, llvm::sys::path::parent_path(path),
+                      error);
+}
+
+OwningOpRef<ModuleOp> importModelBytes(MLIRContext &context, StringRef bytes,
+                                       StringRef name, StringRef modelDir,
+                                       std::string &error) {
+  onnx::ModelProto model;
+  if (llvm::Error e = parseModel(bytes, model)) {
+    error = (name + ": " + llvm::toString(std::move(e))).str();
     return nullptr;
   }
-  return GraphImporter(context, model, path, *opset).run(error);
+  return importParsed(context, model, name, modelDir, error);
 }
 
 std::string getSupportedOpsMarkdown() {

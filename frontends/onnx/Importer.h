@@ -27,6 +27,14 @@ mlir::OwningOpRef<mlir::ModuleOp> importModel(mlir::MLIRContext &context,
                                               llvm::StringRef path,
                                               std::string &error);
 
+/// Imports a serialized model held in memory. `name` stands for the file in
+/// errors; external data files are looked up in `modelDir`.
+mlir::OwningOpRef<mlir::ModuleOp> importModelBytes(mlir::MLIRContext &context,
+                                                   llvm::StringRef bytes,
+                                                   llvm::StringRef name,
+                                                   llvm::StringRef modelDir,
+                                                   std::string &error);
+
 /// The supported-ops table as Markdown (docs/onnx-ops.md), generated from the
 /// conversion table.
 std::string getSupportedOpsMarkdown();

@@ -24,7 +24,10 @@ Error loadModel(StringRef path, onnx::ModelProto &model) {
                                       /*RequiresNullTerminator=*/false);
   if (!buffer)
     return error("cannot read the file: " + buffer.getError().message());
-  StringRef bytes = (*buffer)->getBuffer();
+  return parseModel((*buffer)->getBuffer(), model);
+}
+
+Error parseModel(StringRef bytes, onnx::ModelProto &model) {
   if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
     return error("files over 2 GiB must keep their weights in external data "
                  "files (protobuf's limit)");

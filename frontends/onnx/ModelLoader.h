@@ -28,6 +28,9 @@ constexpr int64_t kMaxOpset = 21;
 /// Parses `path`. Errors name no file; the caller prefixes it.
 llvm::Error loadModel(llvm::StringRef path, onnx::ModelProto &model);
 
+/// Parses a serialized model held in memory.
+llvm::Error parseModel(llvm::StringRef bytes, onnx::ModelProto &model);
+
 /// The default-domain ("" or "ai.onnx") opset the model imports, or an error
 /// when it has none or one outside [kMinOpset, kMaxOpset].
 llvm::Expected<int64_t> getDefaultOpset(const onnx::ModelProto &model);
