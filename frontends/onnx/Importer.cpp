@@ -11,6 +11,7 @@
 #include "frontends/onnx/Importer.h"
 
 #include "dialects/qc/QCDialect.h"
+#include "frontends/onnx/LayerNormFusion.h"
 #include "frontends/onnx/ModelLoader.h"
 #include "frontends/onnx/NodeImporter.h"
 #include "frontends/onnx/ops/Conversions.h"
@@ -103,7 +104,11 @@ private:
   FailureOr<RankedTensorType> getValueInfoType(const onnx::ValueInfoProto &info,
                                                std::string &error);
   LogicalResult importNode(OpBuilder &b, const onnx::NodeProto &node,
-                           std::string &error);
+                           std::string &error,
+                           const LayerNormMatch *fusedNorm = nullptr);
+  /// Whether a decomposed LayerNorm can become one qc.layer_norm: decided
+  /// at its first node, when its input, epsilon and axes must be known.
+  bool canFuse(const LayerNormMatch &match);
 
   MLIRContext &context;
   const onnx::ModelProto &model;
@@ -168,7 +173,8 @@ GraphImporter::getValueInfoType(const onnx::ValueInfoProto &info,
 
 LogicalResult GraphImporter::importNode(OpBuilder &b,
                                         const onnx::NodeProto &node,
-                                        std::string &error) {
+                                        std::string &error,
+                                        const LayerNormMatch *fusedNorm) {
   std::string nodeName = node.name().empty()
                              ? (node.output_size() ? node.output(0) : "")
                              : node.name();
@@ -183,6 +189,10 @@ LogicalResult GraphImporter::importNode(OpBuilder &b,
   };
 
   const OpConversion *conversion = lookupConversion(domain, node.op_type());
+  if (fusedNorm) {
+    static const OpConversion fused = {"LayerNormalization", 1, nullptr, ""};
+    conversion = &fused;
+  }
   if (!conversion) {
     if (!defaultDomain)
       return nodeError("ops of domain '" + domain + "' are not supported");
@@ -191,7 +201,7 @@ LogicalResult GraphImporter::importNode(OpBuilder &b,
   if (nodeOpset < conversion->sinceOpset)
     return nodeError("supported from opset " + Twine(conversion->sinceOpset));
   for (const std::string &input : node.input())
-    if (!input.empty() && !lookup(input))
+    if (!fusedNorm && !input.empty() && !lookup(input))
       return nodeError("input '" + input +
                        "' is not produced by any earlier node, initializer "
                        "or graph input");
@@ -213,7 +223,8 @@ LogicalResult GraphImporter::importNode(OpBuilder &b,
   });
 
   NodeImporter importer(*this, node, nodeOpset, b, loc);
-  LogicalResult converted = conversion->convert(importer);
+  LogicalResult converted = fusedNorm ? convertDecomposedLayerNorm(importer, *fusedNorm)
+                                      : conversion->convert(importer);
   if (importer.hasError())
     return nodeError(importer.getError());
   if (failed(converted))
@@ -230,6 +241,47 @@ LogicalResult GraphImporter::importNode(OpBuilder &b,
                        "') is not produced by the conversion (unsupported "
                        "optional output)");
   return success();
+}
+
+bool GraphImporter::canFuse(const LayerNormMatch &match) {
+  TensorValue *x = lookup(match.input), *epsilon = lookup(match.epsilon);
+  if (!x || !epsilon)
+    return false;
+  auto scalarConstant = [](Value value) -> std::optional<double> {
+    DenseFPElementsAttr attr;
+    if (!matchPattern(value, m_Constant(&attr)) || attr.getNumElements() != 1)
+      return std::nullopt;
+    return (*attr.getValues<APFloat>().begin()).convertToDouble();
+  };
+  if (!scalarConstant(epsilon->value))
+    return false;
+  if (!match.exponent.empty()) {
+    TensorValue *exponent = lookup(match.exponent);
+    if (!exponent || scalarConstant(exponent->value) != 2.0)
+      return false;
+  }
+  // The reduced axes must be the trailing ones (qc.layer_norm's axis..rank).
+  int64_t rank = cast<RankedTensorType>(x->value.getType()).getRank();
+  SmallVector<int64_t> axes(match.axes.begin(), match.axes.end());
+  if (!match.axesInput.empty()) {
+    TensorValue *given = lookup(match.axesInput);
+    DenseIntElementsAttr attr;
+    if (!given || !matchPattern(given->value, m_Constant(&attr)))
+      return false;
+    for (const APInt &v : attr.getValues<APInt>())
+      axes.push_back(v.getSExtValue());
+  }
+  for (int64_t &axis : axes) {
+    if (axis < -rank || axis >= rank)
+      return false;
+    axis = axis < 0 ? axis + rank : axis;
+  }
+  llvm::sort(axes);
+  for (auto [i, axis] : llvm::enumerate(axes))
+    if (axis != rank - static_cast<int64_t>(axes.size()) + static_cast<int64_t>(i))
+      return false;
+  return !axes.empty() &&
+         isa<FloatType>(cast<RankedTensorType>(x->value.getType()).getElementType());
 }
 
 OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
@@ -283,9 +335,27 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
     define(init.name(), {*value, isUnsigned});
   }
 
-  for (const auto &node : graph.node())
-    if (failed(importNode(b, node, error)))
+  // Decomposed LayerNorms: their nodes are skipped and one qc.layer_norm is
+  // built at the last of them, when the pattern qualifies.
+  std::vector<LayerNormMatch> norms = findDecomposedLayerNorms(graph);
+  DenseMap<int, const LayerNormMatch *> normOf;
+  DenseMap<const LayerNormMatch *, bool> fuse;
+  for (const LayerNormMatch &match : norms)
+    for (int index : match.nodes)
+      normOf[index] = &match;
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const LayerNormMatch *match = normOf.lookup(i);
+    if (match && i == match->nodes.front())
+      fuse[match] = canFuse(*match);
+    if (match && fuse[match]) {
+      if (i == match->nodes.back() &&
+          failed(importNode(b, graph.node(i), error, match)))
+        return nullptr;
+      continue;
+    }
+    if (failed(importNode(b, graph.node(i), error)))
       return nullptr;
+  }
 
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
@@ -349,6 +419,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
 //===----------------------------------------------------------------------===//
 // NodeImporter
 //===----------------------------------------------------------------------===//
+
+Value NodeImporter::lookupValue(StringRef name) {
+  TensorValue *value = graph.lookup(name);
+  return value ? value->value : Value();
+}
 
 Value NodeImporter::input(unsigned i) {
   TensorValue *value = hasInput(i) ? graph.lookup(node.input(i)) : nullptr;

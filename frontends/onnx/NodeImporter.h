@@ -57,6 +57,8 @@ public:
     return i < getNumInputs() && !node.input(i).empty();
   }
   mlir::Value input(unsigned i);
+  /// Any value of the graph by its ONNX name (null if not defined yet).
+  mlir::Value lookupValue(llvm::StringRef name);
   mlir::RankedTensorType inputType(unsigned i);
   bool isUnsignedInput(unsigned i);
   /// The input's values when it is an integer tensor known at import time

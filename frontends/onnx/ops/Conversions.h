@@ -25,6 +25,12 @@ llvm::ArrayRef<OpConversion> getShapeConversions();
 llvm::ArrayRef<OpConversion> getConvolutionConversions();
 llvm::ArrayRef<OpConversion> getQuantizationConversions();
 
+struct LayerNormMatch;
+/// One qc.layer_norm for a decomposed LayerNorm (LayerNormFusion.h); `n` is
+/// the pattern's last node, whose output 0 it defines.
+mlir::LogicalResult convertDecomposedLayerNorm(NodeImporter &n,
+                                               const LayerNormMatch &match);
+
 /// All conversions, in table order.
 const std::vector<OpConversion> &getAllConversions();
 

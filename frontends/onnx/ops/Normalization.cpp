@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/qc/QCDialect.h"
+#include "frontends/onnx/LayerNormFusion.h"
 #include "frontends/onnx/TensorBuilders.h"
 #include "frontends/onnx/ops/Conversions.h"
 
@@ -14,6 +15,8 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
 #include <limits>
@@ -285,5 +288,70 @@ const OpConversion kConversions[] = {
 } // namespace
 
 ArrayRef<OpConversion> getNormalizationConversions() { return kConversions; }
+
+} // namespace qc::onnx_frontend
+
+namespace qc::onnx_frontend {
+
+LogicalResult convertDecomposedLayerNorm(NodeImporter &n, const LayerNormMatch &match) {
+  OpBuilder &b = n.b;
+  Value x = n.lookupValue(match.input);
+  RankedTensorType type = typeOf(x);
+  Type elementType = type.getElementType();
+  DenseFPElementsAttr epsAttr;
+  if (!matchPattern(n.lookupValue(match.epsilon), m_Constant(&epsAttr)))
+    return n.fail("epsilon must be a constant");
+  double epsilon = (*epsAttr.getValues<APFloat>().begin()).convertToDouble();
+  int64_t axis = type.getRank() - (match.axes.empty() ? 0 : match.axes.size());
+  if (!match.axesInput.empty()) {
+    DenseIntElementsAttr axesAttr;
+    if (!matchPattern(n.lookupValue(match.axesInput), m_Constant(&axesAttr)))
+      return n.fail("axes must be a constant");
+    axis = type.getRank() - axesAttr.getNumElements();
+  }
+  // The scale (ones when absent) and bias fit the normalized dims directly,
+  // or are applied afterwards with broadcasting.
+  SmallVector<OpFoldResult> normDims(getDims(b, n.loc, x));
+  normDims.erase(normDims.begin(), normDims.begin() + axis);
+  Value scale = match.scale.empty() ? Value() : n.lookupValue(match.scale);
+  Value bias = match.bias.empty() ? Value() : n.lookupValue(match.bias);
+  Value fittedScale = scale ? fitNormParameter(n, scale, type, axis) : Value();
+  Value fittedBias = bias ? fitNormParameter(n, bias, type, axis) : Value();
+  bool affineInside = (!scale || fittedScale) && (!bias || fittedBias) &&
+                      (!scale || typeOf(scale).getElementType() == elementType) &&
+                      (!bias || typeOf(bias).getElementType() == elementType);
+  SmallVector<Value> operands{x};
+  if (affineInside && fittedScale) {
+    operands.push_back(fittedScale);
+  } else {
+    Value one = buildScalar(b, n.loc, elementType, 1);
+    operands.push_back(linalg::FillOp::create(b, n.loc, one, buildEmpty(b, n.loc, normDims, elementType))
+                           .getResult(0));
+  }
+  if (affineInside && fittedBias)
+    operands.push_back(fittedBias);
+  Value y = qc::LayerNormOp::create(
+      b, n.loc, TypeRange{type}, operands,
+      {b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
+       b.getNamedAttr("epsilon", b.getF32FloatAttr(epsilon))});
+  if (!affineInside) {
+    for (Value param : {scale, bias}) {
+      if (!param)
+        continue;
+      bool isScale = param == scale;
+      FailureOr<Value> applied = buildElementwise(
+          n, {y, param}, elementType, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+            Value p = convertScalar(nb, l, a[1], elementType, false, false);
+            return isScale ? Value(arith::MulFOp::create(nb, l, a[0], p))
+                           : Value(arith::AddFOp::create(nb, l, a[0], p));
+          });
+      if (failed(applied))
+        return failure();
+      y = *applied;
+    }
+  }
+  n.setOutput(0, y);
+  return success();
+}
 
 } // namespace qc::onnx_frontend

@@ -83,6 +83,44 @@ def layer_norm():
                  [weight("g", [384]), weight("b", [384], seed=1)])
 
 
+def _decomposed_layer_norm(opset, use_pow=True, extra_use=False):
+    c = lambda name, v: numpy_helper.from_array(np.array(v, dtype=np.float32), name)
+    mean_axes = dict(axes=[-1]) if opset < 18 else {}
+    mean_inputs = [] if opset < 18 else ["axes"]
+    nodes = [
+        helper.make_node("ReduceMean", ["x"] + mean_inputs, ["m"], name="mean", **mean_axes),
+        helper.make_node("Sub", ["x", "m"], ["d"], name="sub"),
+        helper.make_node("Pow", ["d", "two"], ["sq"], name="pow") if use_pow
+        else helper.make_node("Mul", ["d", "d"], ["sq"], name="square"),
+        helper.make_node("ReduceMean", ["sq"] + mean_inputs, ["var"], name="var", **mean_axes),
+        helper.make_node("Add", ["var", "eps"], ["ve"], name="add_eps"),
+        helper.make_node("Sqrt", ["ve"], ["std"], name="sqrt"),
+        helper.make_node("Div", ["d", "std"], ["norm"], name="div"),
+        helper.make_node("Mul", ["norm", "gamma"], ["scaled"], name="scale"),
+        helper.make_node("Add", ["scaled", "beta"], ["y"], name="shift"),
+    ]
+    outputs = [vi("y", F, ["batch", 16, 64])]
+    if extra_use:
+        outputs.append(vi("d", F, ["batch", 16, 64]))
+    inits = [c("two", 2.0), c("eps", 1e-12), weight("gamma", [64]), weight("beta", [64], seed=1)]
+    if opset >= 18:
+        inits.append(numpy_helper.from_array(np.array([-1], dtype=np.int64), "axes"))
+    return model(nodes, [vi("x", F, ["batch", 16, 64])], outputs, inits, opset=opset)
+
+
+def layer_norm_decomposed():
+    return _decomposed_layer_norm(13)
+
+
+def layer_norm_decomposed_mul_opset18():
+    return _decomposed_layer_norm(18, use_pow=False)
+
+
+def layer_norm_decomposed_shared():
+    """The centred value is also a graph output: the nodes stay separate."""
+    return _decomposed_layer_norm(13, extra_use=True)
+
+
 def softmax_legacy():
     return model([helper.make_node("Softmax", ["x"], ["y"], name="sm", axis=1)],
                  [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])], opset=11)
