@@ -12,7 +12,7 @@ const std::vector<OpConversion> &getAllConversions() {
     for (auto table : {getElementwiseConversions(), getMatMulConversions(),
                        getNormalizationConversions(), getReductionConversions(),
                        getShapeConversions(), getConvolutionConversions(),
-                       getQuantizationConversions()})
+                       getQuantizationConversions(), getResizeConversions()})
       result.insert(result.end(), table.begin(), table.end());
     return result;
   }();

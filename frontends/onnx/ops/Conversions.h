@@ -24,6 +24,7 @@ llvm::ArrayRef<OpConversion> getReductionConversions();
 llvm::ArrayRef<OpConversion> getShapeConversions();
 llvm::ArrayRef<OpConversion> getConvolutionConversions();
 llvm::ArrayRef<OpConversion> getQuantizationConversions();
+llvm::ArrayRef<OpConversion> getResizeConversions();
 
 struct LayerNormMatch;
 /// One qc.layer_norm for a decomposed LayerNorm (LayerNormFusion.h); `n` is

@@ -439,6 +439,42 @@ LogicalResult convertPow(NodeImporter &n) {
                 typeString(exponent) + " exponent");
 }
 
+/// Integer Mod takes the divisor's sign (Python's %) unless fmod = 1; float
+/// Mod needs fmod = 1 and is C's fmod.
+LogicalResult convertMod(NodeImporter &n) {
+  if (failed(n.expectInputs(2, 2)))
+    return failure();
+  FailureOr<Type> type = commonType(n, 2);
+  if (failed(type))
+    return failure();
+  bool fmod = n.getInt("fmod", 0) != 0;
+  bool isFloat = isa<FloatType>(*type), isUnsigned = n.isUnsignedInput(0);
+  if (isFloat && !fmod)
+    return n.fail("float Mod needs fmod = 1");
+  if (type->isInteger(1))
+    return n.fail("does not support bool tensors");
+  return emit(
+      n, {n.input(0), n.input(1)}, *type,
+      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        if (isFloat)
+          return arith::RemFOp::create(b, l, a[0], a[1]);
+        if (isUnsigned)
+          return arith::RemUIOp::create(b, l, a[0], a[1]);
+        Value r = arith::RemSIOp::create(b, l, a[0], a[1]);
+        if (fmod)
+          return r;
+        // Move a nonzero remainder whose sign differs from the divisor's.
+        Value zero = constLike(b, l, r, 0);
+        Value nonzero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, r, zero);
+        Value rNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, r, zero);
+        Value dNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a[1], zero);
+        Value differ = arith::XOrIOp::create(b, l, rNeg, dNeg);
+        Value adjust = arith::AndIOp::create(b, l, nonzero, differ);
+        return arith::SelectOp::create(b, l, adjust, arith::AddIOp::create(b, l, r, a[1]), r);
+      },
+      isUnsigned);
+}
+
 LogicalResult convertIsInf(NodeImporter &n) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
@@ -583,6 +619,7 @@ const OpConversion kConversions[] = {
      "float and integer tensors, NumPy broadcasting"},
     {"Div", 7, +[](NodeImporter &n) { return binary(n, op2<DivFOp>, op2<DivSIOp>, op2<DivUIOp>); },
      "float and integer tensors (integer division truncates)"},
+    {"Mod", 10, convertMod, "integers (sign of the divisor, or fmod = 1); floats with fmod = 1"},
     {"Pow", 7, convertPow, "float base with float or integer exponent; integer base with integer exponent"},
     {"Max", 8, +[](NodeImporter &n) { return variadic(n, op2<MaximumFOp>, op2<MaxSIOp>, op2<MaxUIOp>); },
      "variadic, broadcasting; NaN propagates"},

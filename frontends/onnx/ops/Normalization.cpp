@@ -145,12 +145,50 @@ Value fitNormParameter(NodeImporter &n, Value param, RankedTensorType input,
   return buildReshape(n.b, n.loc, param, dims);
 }
 
+/// LayerNormalization's optional outputs: the mean and 1/sqrt(var + eps)
+/// over the normalized dims, kept as size-1 dims. The normalized output
+/// stays a qc.layer_norm.
+LogicalResult emitLayerNormStatistics(NodeImporter &n, Value x, int64_t axis,
+                                      double epsilon) {
+  OpBuilder &b = n.b;
+  RankedTensorType type = typeOf(x);
+  Type elementType = type.getElementType();
+  SmallVector<int64_t> axes;
+  for (int64_t i = axis; i < type.getRank(); ++i)
+    axes.push_back(i);
+  SmallVector<OpFoldResult> dims = getDims(b, n.loc, x);
+  Value count = countOf(b, n.loc, ArrayRef<OpFoldResult>(dims).drop_front(axis), elementType);
+  auto addFn = [](OpBuilder &nb, Location l, ValueRange a) {
+    return arith::AddFOp::create(nb, l, a[0], a[1]);
+  };
+  Value sum = buildReduce(b, n.loc, x, axes, true, b.getFloatAttr(elementType, 0), addFn);
+  FailureOr<Value> mean = buildElementwise(n, sum, elementType, [&](OpBuilder &nb, Location l, ValueRange a) {
+    return arith::DivFOp::create(nb, l, a[0], count);
+  });
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> centered = buildElementwise(n, {x, *mean}, elementType, [](OpBuilder &nb, Location l, ValueRange a) {
+    Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+    return arith::MulFOp::create(nb, l, d, d);
+  });
+  if (failed(centered))
+    return failure();
+  Value squares = buildReduce(b, n.loc, *centered, axes, true, b.getFloatAttr(elementType, 0), addFn);
+  FailureOr<Value> invStdDev = buildElementwise(n, squares, elementType, [&](OpBuilder &nb, Location l, ValueRange a) {
+    Value var = arith::DivFOp::create(nb, l, a[0], count);
+    Value e = buildScalar(nb, l, elementType, epsilon);
+    return math::RsqrtOp::create(nb, l, arith::AddFOp::create(nb, l, var, e));
+  });
+  if (failed(invStdDev))
+    return failure();
+  n.setOutput(1, *mean);
+  n.setOutput(2, *invStdDev);
+  return success();
+}
+
 LogicalResult convertLayerNormalization(NodeImporter &n) {
   if (failed(n.expectInputs(2, 3)))
     return failure();
-  for (unsigned i = 1; i < n.getNumOutputs(); ++i)
-    if (!n.getNode().output(i).empty())
-      return n.fail("the Mean and InvStdDev outputs are not supported (training only)");
   Value x = n.input(0);
   RankedTensorType type = typeOf(x);
   if (!isa<FloatType>(type.getElementType()))
@@ -174,6 +212,11 @@ LogicalResult convertLayerNormalization(NodeImporter &n) {
       {n.b.getNamedAttr("axis", n.b.getI64IntegerAttr(*axis)),
        n.b.getNamedAttr("epsilon", n.b.getF32FloatAttr(epsilon))});
   n.setOutput(0, op.getResult());
+  bool wantsStats = false;
+  for (unsigned i = 1; i < n.getNumOutputs(); ++i)
+    wantsStats |= !n.getNode().output(i).empty();
+  if (wantsStats)
+    return emitLayerNormStatistics(n, x, *axis, epsilon);
   return success();
 }
 
@@ -279,7 +322,7 @@ const OpConversion kConversions[] = {
      "qc.softmax; before opset 13 the input is coerced to 2-D at axis, as the spec says"},
     {"LogSoftmax", 1, convertLogSoftmax, "x - max - log(sum(exp(x - max))); axis as Softmax"},
     {"LayerNormalization", 17, convertLayerNormalization,
-     "qc.layer_norm; axis, epsilon; optional B; Mean/InvStdDev outputs rejected"},
+     "qc.layer_norm; axis, epsilon; optional B; optional Mean and InvStdDev outputs"},
     {"BatchNormalization", 7, convertBatchNormalization,
      "inference form (training_mode = 0); epsilon"},
     {"InstanceNormalization", 6, convertInstanceNormalization, "epsilon"},

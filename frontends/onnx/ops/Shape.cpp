@@ -865,12 +865,16 @@ LogicalResult convertTrilu(NodeImporter &n) {
   RankedTensorType type = typeOf(input);
   if (type.getRank() < 2)
     return n.fail("expects a tensor of rank >= 2");
-  int64_t k = 0;
+  // k may be a runtime scalar; it is read once, outside the loop nest.
+  Value k;
   if (n.hasInput(1)) {
-    std::optional<SmallVector<int64_t>> given = n.getConstantInts(1);
-    if (!given || given->size() != 1)
-      return n.fail("k must be a constant scalar");
-    k = (*given)[0];
+    if (n.inputType(1).getNumElements() != 1 ||
+        !isa<IntegerType>(n.inputType(1).getElementType()))
+      return n.fail("k must be an integer scalar");
+    Value scalar = extractElements(b, n.loc, buildReshape(b, n.loc, n.input(1), {}))[0];
+    k = b.createOrFold<arith::IndexCastOp>(n.loc, b.getIndexType(), scalar);
+  } else {
+    k = arith::ConstantIndexOp::create(b, n.loc, 0);
   }
   bool upper = n.getInt("upper", 1) != 0;
   int64_t rank = type.getRank();
@@ -886,9 +890,8 @@ LogicalResult convertTrilu(NodeImporter &n) {
         Value col = linalg::IndexOp::create(nb, l, rank - 1);
         // Kept when col - row >= k (upper) or col - row <= k (lower).
         Value diff = arith::SubIOp::create(nb, l, col, row);
-        Value kv = arith::ConstantIndexOp::create(nb, l, k);
         Value keep = arith::CmpIOp::create(nb, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-                                           diff, kv);
+                                           diff, k);
         Value zero = elementType.isInteger(1)
                          ? Value(arith::ConstantOp::create(nb, l, nb.getBoolAttr(false)))
                          : buildScalar(nb, l, elementType, 0);
@@ -1010,7 +1013,7 @@ const OpConversion kConversions[] = {
     {"Constant", 1, convertConstant, "value, value_float(s), value_int(s)"},
     {"ConstantOfShape", 9, convertConstantOfShape, "value; static shapes fold to splat constants"},
     {"Range", 11, convertRange, "integer (runtime or constant) and float (constant) ranges"},
-    {"Trilu", 14, convertTrilu, "upper, constant k"},
+    {"Trilu", 14, convertTrilu, "upper, k (constant or runtime)"},
     {"CumSum", 11, convertCumSum, "constant axis, exclusive, reverse"},
     {"DepthToSpace", 1, +[](NodeImporter &n) { return convertBlockShuffle(n, true); }, "blocksize, mode DCR/CRD, static NCHW"},
     {"SpaceToDepth", 1, +[](NodeImporter &n) { return convertBlockShuffle(n, false); }, "blocksize, static NCHW"},

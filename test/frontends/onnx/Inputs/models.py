@@ -170,6 +170,20 @@ def conv_grouped():
                  [weight("w", [6, 2, 3, 3]), weight("b", [6], seed=1)])
 
 
+def resize_linear():
+    scales = numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")
+    return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up", mode="linear",
+                                   coordinate_transformation_mode="align_corners")],
+                 [vi("x", F, [1, 3, 4, 4])], [vi("y", F, [1, 3, 8, 8])], [scales])
+
+
+def resize_nearest_sizes():
+    sizes = numpy_helper.from_array(np.array([1, 3, 2, 6], dtype=np.int64), "sizes")
+    return model([helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="near",
+                                   mode="nearest", nearest_mode="floor")],
+                 [vi("x", F, [1, 3, 4, 4])], [vi("y", F, [1, 3, 2, 6])], [sizes])
+
+
 # --- constants ------------------------------------------------------------
 
 def constant_node_weights():
