@@ -129,8 +129,12 @@ Value buildConv(OpBuilder &b, Location loc, Value x, Value w, const Window &win,
   SmallVector<OpFoldResult> outDims{xDims[0], xDims[1], wDims[transposedWeights ? 2 : 1]};
   for (int64_t i = 0; i < r; ++i) {
     AffineExpr k = d(cLoop + 1 + i);
-    xExprs.push_back(d(3 + i) * stridesForMap[i] + k * win.dilations[i]);
-    wExprs.push_back(transposedWeights ? (win.kernel[i] - 1) - k : k);
+    // The flipped kernel of ConvTranspose reads x at the mirrored tap, so
+    // that every loop still indexes some operand directly (linalg needs the
+    // maps to be invertible).
+    AffineExpr tap = transposedWeights ? (win.kernel[i] - 1) - k : k;
+    xExprs.push_back(d(3 + i) * stridesForMap[i] + tap * win.dilations[i]);
+    wExprs.push_back(k);
     outExprs.push_back(d(3 + i));
     outDims.push_back(sweepSize(b, loc, xDims[3 + i], win.kernel[i], stridesForMap[i],
                                 win.dilations[i]));

@@ -435,6 +435,18 @@ LogicalResult convertPow(NodeImporter &n) {
                   Value e = convertScalar(b, l, a[1], base, expUnsigned, false);
                   return math::IPowIOp::create(b, l, a[0], e);
                 });
+  if (isa<IntegerType>(base) && isa<FloatType>(exponent) && !base.isInteger(1)) {
+    // Computed in the exponent's float type, truncated back to the base's.
+    bool baseUnsigned = n.isUnsignedInput(0);
+    return emit(
+        n, {n.input(0), n.input(1)}, base,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value x = convertScalar(b, l, a[0], exponent, baseUnsigned, false);
+          Value p = math::PowFOp::create(b, l, x, a[1]);
+          return convertScalar(b, l, p, base, false, baseUnsigned);
+        },
+        baseUnsigned);
+  }
   return n.fail("does not support a " + typeString(base) + " base with a " +
                 typeString(exponent) + " exponent");
 }
@@ -620,7 +632,7 @@ const OpConversion kConversions[] = {
     {"Div", 7, +[](NodeImporter &n) { return binary(n, op2<DivFOp>, op2<DivSIOp>, op2<DivUIOp>); },
      "float and integer tensors (integer division truncates)"},
     {"Mod", 10, convertMod, "integers (sign of the divisor, or fmod = 1); floats with fmod = 1"},
-    {"Pow", 7, convertPow, "float base with float or integer exponent; integer base with integer exponent"},
+    {"Pow", 7, convertPow, "float or integer base, float or integer exponent"},
     {"Max", 8, +[](NodeImporter &n) { return variadic(n, op2<MaximumFOp>, op2<MaxSIOp>, op2<MaxUIOp>); },
      "variadic, broadcasting; NaN propagates"},
     {"Min", 8, +[](NodeImporter &n) { return variadic(n, op2<MinimumFOp>, op2<MinSIOp>, op2<MinUIOp>); },
