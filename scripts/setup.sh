@@ -18,7 +18,7 @@ apt_packages=(
   # Unit tests.
   libgtest-dev
   # Python for lit and the test-data scripts.
-  python3 python3-venv
+  python3 python3-venv bc
 )
 
 missing=()

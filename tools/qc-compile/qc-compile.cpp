@@ -1,6 +1,6 @@
 //===- qc-compile.cpp - the qc compiler driver -----------------------------===//
 //
-// qc-compile MODEL.onnx [-o OUT] [--emit=mlir] [-target=cpu|cuda]
+// qc-compile MODEL.onnx [-o OUT] [--emit=mlir|mlirbc] [-target=cpu|cuda]
 //
 // Imports an ONNX model and writes what --emit asks for. Errors are one line,
 // "qc-compile: error: <file>: ...", with exit status 1; the output file is
@@ -10,6 +10,7 @@
 
 #include "frontends/onnx/Importer.h"
 
+#include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -23,7 +24,7 @@ using namespace llvm;
 
 namespace {
 
-enum class Emit { MLIR };
+enum class Emit { MLIR, MLIRBytecode };
 enum class Target { CPU, CUDA };
 
 cl::OptionCategory category("qc-compile options");
@@ -36,7 +37,10 @@ cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout; "
                                 cl::cat(category));
 cl::opt<Emit> emit("emit", cl::desc("What to write (default: mlir)"),
                    cl::values(clEnumValN(Emit::MLIR, "mlir",
-                                         "the imported qc graph IR, readable by qc-opt")),
+                                         "the imported qc graph IR as text"),
+                              clEnumValN(Emit::MLIRBytecode, "mlirbc",
+                                         "the imported IR as MLIR bytecode, weights "
+                                         "included in binary; qc-opt reads it")),
                    cl::init(Emit::MLIR), cl::cat(category));
 cl::opt<Target> target("target", cl::desc("Code generation target (default: cpu)"),
                        cl::values(clEnumValN(Target::CPU, "cpu", "x86-64 CPU"),
@@ -44,9 +48,10 @@ cl::opt<Target> target("target", cl::desc("Code generation target (default: cpu)
                        cl::init(Target::CPU), cl::cat(category));
 cl::opt<bool> elideWeights(
     "elide-weights",
-    cl::desc("Print weight blobs as dense_resource names only, without their "
-             "bytes (the IR is then not loadable; default: false)"),
-    cl::init(false), cl::cat(category));
+    cl::desc("With --emit=mlir, print weight blobs by name only, so the text of "
+             "any model stays small; =false writes their bytes as hex "
+             "(default: true)"),
+    cl::init(true), cl::cat(category));
 cl::opt<bool> printSupportedOps(
     "print-supported-ops",
     cl::desc("Print the table of supported ONNX ops as Markdown and exit"),
@@ -65,7 +70,8 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "qc-compile: compile an ONNX model with the qc quantization compiler\n\n"
-      "  qc-compile model.onnx --emit=mlir -o model.mlir\n");
+      "  qc-compile model.onnx --emit=mlir -o model.mlir\n"
+      "  qc-compile model.onnx --emit=mlirbc -o model.mlirbc\n");
 
   if (printSupportedOps) {
     outs() << qc::onnx_frontend::getSupportedOpsMarkdown();
@@ -92,11 +98,16 @@ int main(int argc, char **argv) {
   ToolOutputFile output(outputPath, ec, sys::fs::OF_None);
   if (ec)
     return fail(outputPath + ": cannot write: " + ec.message());
-  mlir::OpPrintingFlags flags;
-  if (elideWeights)
-    flags.elideLargeResourceString(64);
-  module->print(output.os(), flags);
-  output.os() << "\n";
+  if (emit == Emit::MLIRBytecode) {
+    if (mlir::failed(mlir::writeBytecodeToFile(*module, output.os())))
+      return fail(outputPath + ": cannot write bytecode");
+  } else {
+    mlir::OpPrintingFlags flags;
+    if (elideWeights)
+      flags.elideLargeResourceString(64);
+    module->print(output.os(), flags);
+    output.os() << "\n";
+  }
   output.os().flush();
   if (output.os().has_error())
     return fail(outputPath + ": write failed");
