@@ -4,9 +4,18 @@
 #define QC_PASSES_PASSES_H
 
 #include "dialects/qc/QCDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/Pass.h"
 
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
 namespace qc {
+
+/// The rewrite of qc-fold-linear-bias, for drivers that combine it with other
+/// patterns (the ONNX importer's cleanup).
+void populateFoldLinearBiasPatterns(mlir::RewritePatternSet &patterns);
 
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"

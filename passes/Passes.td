@@ -11,4 +11,26 @@
 
 include "mlir/Pass/PassBase.td"
 
+def QCFoldLinearBias : Pass<"qc-fold-linear-bias", "mlir::func::FuncOp"> {
+  let summary = "Fold a broadcast bias add into the qc.linear that feeds it";
+  let description = [{
+    ONNX exports write a linear layer with a bias as MatMul followed by Add,
+    which imports as a `qc.linear` without bias and an elementwise
+    `linalg.generic` adding a 1-D tensor broadcast along the last dimension.
+    This pass makes the bias the `qc.linear`'s own operand, so that
+    quantization passes see one layer (and scale the bias with the output
+    channels). It applies when the add's other operand is a 1-D tensor of the
+    layer's N elements, read along the last loop, and the `qc.linear` has no
+    bias and no other use.
+
+    ```mlir
+    %y = qc.linear %x, %w : (tensor<?x64xf32>, tensor<32x64xf32>) -> tensor<?x32xf32>
+    %z = linalg.generic {... (d0, d1) -> (d1) ...} ins(%y, %b) ... arith.addf
+    // becomes
+    %z = qc.linear %x, %w, %b : (...) -> tensor<?x32xf32>
+    ```
+  }];
+  let dependentDialects = ["::qc::QCDialect"];
+}
+
 #endif // QC_PASSES_TD

@@ -15,6 +15,7 @@
 #include "frontends/onnx/ModelLoader.h"
 #include "frontends/onnx/NodeImporter.h"
 #include "frontends/onnx/ops/Conversions.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -399,6 +400,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
   for (RegisteredOperationName op : context.getRegisteredOperations())
     if (!isa<quant::QuantDialect>(op.getDialect()))
       op.getCanonicalizationPatterns(patterns, &context);
+  // MatMul + Add(bias) as exporters write it becomes one qc.linear.
+  populateFoldLinearBiasPatterns(patterns);
   // Op folders run while the graph is built (createOrFold); here only the
   // patterns run, since quant's folders would remove QDQ pairs too.
   GreedyRewriteConfig config;
