@@ -115,11 +115,28 @@ static AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> inputShape,
   return AffineMap::get(resultShape.size(), 0, exprs, ctx);
 }
 
+Value buildParallelGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                           ArrayRef<AffineMap> inputMaps,
+                           ArrayRef<OpFoldResult> dims, Type elementType,
+                           ScalarFn body) {
+  int64_t rank = dims.size();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  Value init = buildEmpty(b, loc, dims, elementType);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
 /// linalg.generic over `dims` computing `fn` of the broadcast inputs.
 static Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                           ArrayRef<OpFoldResult> dims, Type resultElementType,
                           ScalarFn fn) {
-  MLIRContext *ctx = b.getContext();
   SmallVector<int64_t> shape;
   for (OpFoldResult dim : dims) {
     std::optional<int64_t> size = getConstantIntValue(dim);
@@ -127,18 +144,8 @@ static Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
   }
   SmallVector<AffineMap> maps;
   for (Value input : inputs)
-    maps.push_back(broadcastMap(ctx, tensorType(input).getShape(), shape));
-  maps.push_back(AffineMap::getMultiDimIdentityMap(shape.size(), ctx));
-  SmallVector<utils::IteratorType> iterators(shape.size(),
-                                             utils::IteratorType::parallel);
-  Value init = buildEmpty(b, loc, dims, resultElementType);
-  auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value result = fn(nested, nestedLoc, args.drop_back());
-        linalg::YieldOp::create(nested, nestedLoc, result);
-      });
-  return generic.getResult(0);
+    maps.push_back(broadcastMap(b.getContext(), tensorType(input).getShape(), shape));
+  return buildParallelGeneric(b, loc, inputs, maps, dims, resultElementType, fn);
 }
 
 FailureOr<Value> buildElementwise(NodeImporter &n, ValueRange inputs,

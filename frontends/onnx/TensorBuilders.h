@@ -41,6 +41,16 @@ mlir::FailureOr<mlir::Value> buildElementwise(NodeImporter &n,
                                               mlir::Type resultElementType,
                                               ScalarFn fn);
 
+/// A linalg.generic with all loops parallel over `dims`, writing a new
+/// tensor of `elementType` in order; input i is read through `inputMaps[i]`.
+/// `body` gets the input elements and returns the output element (it may
+/// read linalg.index and extract from other tensors).
+mlir::Value buildParallelGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                                 mlir::ValueRange inputs,
+                                 llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                                 llvm::ArrayRef<mlir::OpFoldResult> dims,
+                                 mlir::Type elementType, ScalarFn body);
+
 /// Reduces `input` over `axes` (non-negative, sorted, unique) with `combine`,
 /// starting from `init`. With `keepDims` the reduced dims stay as size 1.
 mlir::Value buildReduce(mlir::OpBuilder &b, mlir::Location loc,

@@ -143,6 +143,22 @@ FailureOr<Value> broadcastParam(NodeImporter &n, unsigned index, int64_t rank,
   return buildReshape(n.b, n.loc, param, dims);
 }
 
+/// `x` followed by its scale and (if given) zero point, shaped to broadcast:
+/// the operands of the arithmetic (runtime-scale) forms of Q and DQ.
+FailureOr<SmallVector<Value>> withParams(NodeImporter &n, Value x, const QParams &p) {
+  int64_t rank = typeOf(x).getRank();
+  SmallVector<Value> inputs{x};
+  for (int index : {static_cast<int>(p.scale), p.zeroPoint}) {
+    if (index < 0)
+      continue;
+    FailureOr<Value> param = broadcastParam(n, index, rank, p);
+    if (failed(param))
+      return failure();
+    inputs.push_back(*param);
+  }
+  return inputs;
+}
+
 /// DequantizeLinear of `x` (integer) with the node's parameters at `p`.
 FailureOr<Value> dequantize(NodeImporter &n, Value x, bool isUnsigned, const QParams &p) {
   RankedTensorType xType = typeOf(x);
@@ -161,17 +177,10 @@ FailureOr<Value> dequantize(NodeImporter &n, Value x, bool isUnsigned, const QPa
   }
   if (n.hasError())
     return failure();
-  FailureOr<Value> scale = broadcastParam(n, p.scale, xType.getRank(), p);
-  if (failed(scale))
+  FailureOr<SmallVector<Value>> inputs = withParams(n, x, p);
+  if (failed(inputs))
     return failure();
-  SmallVector<Value> inputs{x, *scale};
-  if (p.zeroPoint >= 0) {
-    FailureOr<Value> zp = broadcastParam(n, p.zeroPoint, xType.getRank(), p);
-    if (failed(zp))
-      return failure();
-    inputs.push_back(*zp);
-  }
-  return buildElementwise(n, inputs, expressed, [&](OpBuilder &b, Location l, ValueRange a) {
+  return buildElementwise(n, *inputs, expressed, [&](OpBuilder &b, Location l, ValueRange a) {
     Value v = convertScalar(b, l, a[0], expressed, isUnsigned, false);
     if (a.size() > 2)
       v = arith::SubFOp::create(b, l, v, convertScalar(b, l, a[2], expressed, isUnsigned, false));
@@ -193,19 +202,13 @@ FailureOr<Value> quantize(NodeImporter &n, Value x, IntegerType storage, bool is
   }
   if (n.hasError())
     return failure();
-  FailureOr<Value> scale = broadcastParam(n, p.scale, xType.getRank(), p);
-  if (failed(scale))
+  FailureOr<SmallVector<Value>> inputs = withParams(n, x, p);
+  if (failed(inputs))
     return failure();
-  SmallVector<Value> inputs{x, *scale};
-  if (p.zeroPoint >= 0) {
-    FailureOr<Value> zp = broadcastParam(n, p.zeroPoint, xType.getRank(), p);
-    if (failed(zp))
-      return failure();
-    inputs.push_back(*zp);
-  }
-  auto [qmin, qmax] = storageRange(storage.getWidth(), isUnsigned);
+  int64_t qmin, qmax;
+  std::tie(qmin, qmax) = storageRange(storage.getWidth(), isUnsigned);
   Type f = xType.getElementType();
-  return buildElementwise(n, inputs, storage, [&](OpBuilder &b, Location l, ValueRange a) {
+  return buildElementwise(n, *inputs, storage, [&](OpBuilder &b, Location l, ValueRange a) {
     // saturate(round_half_even(x / scale) + zero_point)
     Value v = math::RoundEvenOp::create(b, l, arith::DivFOp::create(b, l, a[0], convertScalar(b, l, a[1], f, false, false)));
     if (a.size() > 2)

@@ -85,13 +85,9 @@ LogicalResult emitResize(NodeImporter &n, Value x, const ResizeSpec &spec) {
     resized.push_back(d);
     outDims.push_back(b.getIndexAttr(spec.outShape[d]));
   }
-  Value init = buildEmpty(b, n.loc, outDims, elementType);
-  MLIRContext *ctx = b.getContext();
-  auto generic = linalg::GenericOp::create(
-      b, n.loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-      {AffineMap::getMultiDimIdentityMap(rank, ctx)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange) {
+  Value output = buildParallelGeneric(
+      b, n.loc, ValueRange{}, {}, outDims, elementType,
+      [&](OpBuilder &nb, Location l, ValueRange) -> Value {
         SmallVector<Value> base;
         for (int64_t d = 0; d < rank; ++d)
           base.push_back(linalg::IndexOp::create(nb, l, d));
@@ -142,9 +138,9 @@ LogicalResult emitResize(NodeImporter &n, Value x, const ResizeSpec &spec) {
             result = result ? Value(arith::AddFOp::create(nb, l, result, term)) : term;
           }
         }
-        linalg::YieldOp::create(nb, l, result);
+        return result;
       });
-  n.setOutput(0, generic.getResult(0), n.isUnsignedInput(0));
+  n.setOutput(0, output, n.isUnsignedInput(0));
   return success();
 }
 

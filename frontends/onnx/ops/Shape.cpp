@@ -459,13 +459,10 @@ LogicalResult convertSlice(NodeImporter &n) {
       return n.fail("negative steps need static dimensions");
     exprs.push_back(getAffineDimExpr(i, ctx) * strides[i] + *offset);
   }
-  Value init = buildEmpty(b, n.loc, sizes, type.getElementType());
-  auto generic = linalg::GenericOp::create(
-      b, n.loc, TypeRange{init.getType()}, ValueRange{input}, ValueRange{init},
-      {AffineMap::get(rank, 0, exprs, ctx), AffineMap::getMultiDimIdentityMap(rank, ctx)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, a[0]); });
-  n.setOutput(0, generic.getResult(0), n.isUnsignedInput(0));
+  Value result = buildParallelGeneric(
+      b, n.loc, input, {AffineMap::get(rank, 0, exprs, ctx)}, sizes, type.getElementType(),
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  n.setOutput(0, result, n.isUnsignedInput(0));
   return success();
 }
 
@@ -519,23 +516,19 @@ LogicalResult convertGather(NodeImporter &n) {
   SmallVector<AffineExpr> indexExprs;
   for (int64_t i = 0; i < indexRank; ++i)
     indexExprs.push_back(getAffineDimExpr(*axis + i, ctx));
-  Value init = buildEmpty(b, n.loc, outDims, dataType.getElementType());
   Value axisDim = indexValue(b, n.loc, dataDims[*axis]);
-  auto generic = linalg::GenericOp::create(
-      b, n.loc, TypeRange{init.getType()}, ValueRange{indices}, ValueRange{init},
-      {AffineMap::get(outRank, 0, indexExprs, ctx), AffineMap::getMultiDimIdentityMap(outRank, ctx)},
-      SmallVector<utils::IteratorType>(outRank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange a) {
+  Value result = buildParallelGeneric(
+      b, n.loc, indices, {AffineMap::get(outRank, 0, indexExprs, ctx)}, outDims,
+      dataType.getElementType(), [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         SmallVector<Value> coords;
         for (int64_t i = 0; i < *axis; ++i)
           coords.push_back(linalg::IndexOp::create(nb, l, i));
         coords.push_back(wrapIndex(nb, l, a[0], axisDim));
         for (int64_t i = *axis + 1; i < dataType.getRank(); ++i)
           coords.push_back(linalg::IndexOp::create(nb, l, i - 1 + indexRank));
-        Value v = tensor::ExtractOp::create(nb, l, data, coords);
-        linalg::YieldOp::create(nb, l, v);
+        return tensor::ExtractOp::create(nb, l, data, coords);
       });
-  n.setOutput(0, generic.getResult(0), n.isUnsignedInput(0));
+  n.setOutput(0, result, n.isUnsignedInput(0));
   return success();
 }
 
@@ -551,21 +544,18 @@ LogicalResult convertGatherElements(NodeImporter &n) {
   if (failed(axis))
     return failure();
   int64_t rank = dataType.getRank();
-  MLIRContext *ctx = b.getContext();
-  Value init = buildEmpty(b, n.loc, getDims(b, n.loc, indices), dataType.getElementType());
   Value axisDim = indexValue(b, n.loc, getDims(b, n.loc, data)[*axis]);
-  auto identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  auto generic = linalg::GenericOp::create(
-      b, n.loc, TypeRange{init.getType()}, ValueRange{indices}, ValueRange{init},
-      {identity, identity}, SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange a) {
+  Value result = buildParallelGeneric(
+      b, n.loc, indices, {AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+      getDims(b, n.loc, indices), dataType.getElementType(),
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         SmallVector<Value> coords;
         for (int64_t i = 0; i < rank; ++i)
           coords.push_back(i == *axis ? wrapIndex(nb, l, a[0], axisDim)
                                       : Value(linalg::IndexOp::create(nb, l, i)));
-        linalg::YieldOp::create(nb, l, Value(tensor::ExtractOp::create(nb, l, data, coords)));
+        return tensor::ExtractOp::create(nb, l, data, coords);
       });
-  n.setOutput(0, generic.getResult(0), n.isUnsignedInput(0));
+  n.setOutput(0, result, n.isUnsignedInput(0));
   return success();
 }
 
@@ -630,14 +620,10 @@ LogicalResult convertTile(NodeImporter &n) {
     dims.push_back(b.getIndexAttr(size * (*repeats)[i]));
     exprs.push_back(size == 0 ? getAffineDimExpr(i, ctx) : getAffineDimExpr(i, ctx) % size);
   }
-  int64_t rank = type.getRank();
-  Value init = buildEmpty(b, n.loc, dims, type.getElementType());
-  auto generic = linalg::GenericOp::create(
-      b, n.loc, TypeRange{init.getType()}, ValueRange{input}, ValueRange{init},
-      {AffineMap::get(rank, 0, exprs, ctx), AffineMap::getMultiDimIdentityMap(rank, ctx)},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, a[0]); });
-  n.setOutput(0, generic.getResult(0), n.isUnsignedInput(0));
+  Value result = buildParallelGeneric(
+      b, n.loc, input, {AffineMap::get(type.getRank(), 0, exprs, ctx)}, dims,
+      type.getElementType(), [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  n.setOutput(0, result, n.isUnsignedInput(0));
   return success();
 }
 
@@ -840,20 +826,16 @@ LogicalResult convertRange(NodeImporter &n) {
       count = toIndex(b, n.loc, c);
     }
   }
-  Value init = buildEmpty(b, n.loc, {count}, type);
-  MLIRContext *ctx = b.getContext();
-  auto generic = linalg::GenericOp::create(
-      b, n.loc, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-      {AffineMap::getMultiDimIdentityMap(1, ctx)}, {utils::IteratorType::parallel},
-      [&](OpBuilder &nb, Location l, ValueRange) {
+  Value result = buildParallelGeneric(
+      b, n.loc, ValueRange{}, {}, {count}, type, [&](OpBuilder &nb, Location l, ValueRange) -> Value {
         Value i = linalg::IndexOp::create(nb, l, 0);
         Value iv = arith::IndexCastOp::create(nb, l, nb.getI64Type(), i);
         iv = convertScalar(nb, l, iv, type, false, false);
-        Value v = isFloat ? Value(arith::AddFOp::create(nb, l, start, arith::MulFOp::create(nb, l, iv, delta)))
-                          : Value(arith::AddIOp::create(nb, l, start, arith::MulIOp::create(nb, l, iv, delta)));
-        linalg::YieldOp::create(nb, l, v);
+        if (isFloat)
+          return arith::AddFOp::create(nb, l, start, arith::MulFOp::create(nb, l, iv, delta));
+        return arith::AddIOp::create(nb, l, start, arith::MulIOp::create(nb, l, iv, delta));
       });
-  n.setOutput(0, generic.getResult(0));
+  n.setOutput(0, result);
   return success();
 }
 
@@ -879,25 +861,21 @@ LogicalResult convertTrilu(NodeImporter &n) {
   bool upper = n.getInt("upper", 1) != 0;
   int64_t rank = type.getRank();
   Type elementType = type.getElementType();
-  MLIRContext *ctx = b.getContext();
-  auto identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  Value init = buildEmpty(b, n.loc, getDims(b, n.loc, input), elementType);
-  auto generic = linalg::GenericOp::create(
-      b, n.loc, TypeRange{init.getType()}, ValueRange{input}, ValueRange{init}, {identity, identity},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange a) {
+  Value result = buildParallelGeneric(
+      b, n.loc, input, {AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
+      getDims(b, n.loc, input), elementType, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value row = linalg::IndexOp::create(nb, l, rank - 2);
         Value col = linalg::IndexOp::create(nb, l, rank - 1);
         // Kept when col - row >= k (upper) or col - row <= k (lower).
         Value diff = arith::SubIOp::create(nb, l, col, row);
-        Value keep = arith::CmpIOp::create(nb, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-                                           diff, k);
+        Value keep = arith::CmpIOp::create(
+            nb, l, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle, diff, k);
         Value zero = elementType.isInteger(1)
                          ? Value(arith::ConstantOp::create(nb, l, nb.getBoolAttr(false)))
                          : buildScalar(nb, l, elementType, 0);
-        linalg::YieldOp::create(nb, l, Value(arith::SelectOp::create(nb, l, keep, a[0], zero)));
+        return arith::SelectOp::create(nb, l, keep, a[0], zero);
       });
-  n.setOutput(0, generic.getResult(0), n.isUnsignedInput(0));
+  n.setOutput(0, result, n.isUnsignedInput(0));
   return success();
 }
 
