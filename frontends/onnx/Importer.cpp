@@ -67,13 +67,6 @@ static FailureOr<Type> getElementType(MLIRContext *ctx, int32_t onnxType) {
   }
 }
 
-static bool isUnsignedType(int32_t onnxType) {
-  return onnxType == onnx::TensorProto::UINT8 ||
-         onnxType == onnx::TensorProto::UINT16 ||
-         onnxType == onnx::TensorProto::UINT32 ||
-         onnxType == onnx::TensorProto::UINT64;
-}
-
 //===----------------------------------------------------------------------===//
 // GraphImporter
 //===----------------------------------------------------------------------===//

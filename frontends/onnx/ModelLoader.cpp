@@ -104,6 +104,13 @@ size_t getElementByteSize(int32_t onnxType) {
   }
 }
 
+bool isUnsignedType(int32_t onnxType) {
+  return onnxType == onnx::TensorProto::UINT8 ||
+         onnxType == onnx::TensorProto::UINT16 ||
+         onnxType == onnx::TensorProto::UINT32 ||
+         onnxType == onnx::TensorProto::UINT64;
+}
+
 std::string getTypeName(int32_t onnxType) {
   switch (onnxType) {
   case onnx::TensorProto::FLOAT: return "float32";

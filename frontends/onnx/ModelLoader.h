@@ -52,6 +52,10 @@ size_t getElementByteSize(int32_t onnxType);
 llvm::Expected<std::vector<char>> readTensorData(const onnx::TensorProto &tensor,
                                                  llvm::StringRef modelDir);
 
+/// True for ONNX's unsigned integer types (MLIR integers are signless, so
+/// the importer tracks this beside each value).
+bool isUnsignedType(int32_t onnxType);
+
 /// Human-readable name of an ONNX data type ("float32", "int64", ...).
 std::string getTypeName(int32_t onnxType);
 

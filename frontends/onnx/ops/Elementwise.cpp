@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontends/onnx/ModelLoader.h"
 #include "frontends/onnx/TensorBuilders.h"
 #include "frontends/onnx/ops/Conversions.h"
 
@@ -189,18 +190,8 @@ Value clamp(OpBuilder &b, Location l, Value x, Value lo, Value hi) {
 // Ops with attributes or several forms
 //===----------------------------------------------------------------------===//
 
-LogicalResult convertCast(NodeImporter &n) {
-  if (failed(n.expectInputs(1, 1)))
-    return failure();
-  int64_t to = n.getInt("to", 0);
-  FailureOr<Type> toTypeOr = n.getElementType(static_cast<int32_t>(to));
-  if (failed(toTypeOr))
-    return failure();
-  Type toType = *toTypeOr;
-  bool toUnsigned = to == onnx::TensorProto::UINT8 ||
-                    to == onnx::TensorProto::UINT16 ||
-                    to == onnx::TensorProto::UINT32 ||
-                    to == onnx::TensorProto::UINT64;
+/// Input 0 converted elementwise to `toType` with ONNX Cast semantics.
+LogicalResult castInput(NodeImporter &n, Type toType, bool toUnsigned) {
   bool fromUnsigned = n.isUnsignedInput(0);
   return emit(
       n, n.input(0), toType,
@@ -210,17 +201,20 @@ LogicalResult convertCast(NodeImporter &n) {
       toUnsigned);
 }
 
+LogicalResult convertCast(NodeImporter &n) {
+  if (failed(n.expectInputs(1, 1)))
+    return failure();
+  int32_t to = static_cast<int32_t>(n.getInt("to", 0));
+  FailureOr<Type> toType = n.getElementType(to);
+  if (failed(toType))
+    return failure();
+  return castInput(n, *toType, isUnsignedType(to));
+}
+
 LogicalResult convertCastLike(NodeImporter &n) {
   if (failed(n.expectInputs(2, 2)))
     return failure();
-  Type toType = elementTypeOf(n.input(1));
-  bool fromUnsigned = n.isUnsignedInput(0), toUnsigned = n.isUnsignedInput(1);
-  return emit(
-      n, n.input(0), toType,
-      [&](OpBuilder &b, Location l, ValueRange a) {
-        return convertScalar(b, l, a[0], toType, fromUnsigned, toUnsigned);
-      },
-      toUnsigned);
+  return castInput(n, elementTypeOf(n.input(1)), n.isUnsignedInput(1));
 }
 
 LogicalResult convertWhere(NodeImporter &n) {
