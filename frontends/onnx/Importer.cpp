@@ -530,7 +530,7 @@ bool NodeImporter::checkAttrType(const onnx::AttributeProto *attr, int type,
   // Old exporters leave `type` unset; accept the value field as the type.
   if (attr->type() == type || attr->type() == 0)
     return true;
-  fail("attribute '" + attr->name() + "' must be " + typeName);
+  (void)fail("attribute '" + attr->name() + "' must be " + typeName);
   return false;
 }
 
