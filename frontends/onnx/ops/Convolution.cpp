@@ -267,8 +267,13 @@ LogicalResult convertConvTranspose(NodeImporter &n) {
       int64_t span = (kernel[i] - 1) * win->dilations[i] + 1;
       int64_t total = win->strides[i] * (xType.getDimSize(2 + i) - 1) + outputPadding[i] + span -
                       (*outputShape)[i];
-      if (total < 0)
-        return n.fail("output_shape is larger than the convolution can produce");
+      if (total < 0) {
+        // A larger output than the sweep covers: the rest is zero padding at
+        // the end, as ONNX Runtime computes it.
+        win->padBegin[i] = 0;
+        win->padEnd[i] = total;
+        continue;
+      }
       std::string autoPad = n.getString("auto_pad", "NOTSET");
       win->padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
       win->padEnd[i] = total - win->padBegin[i];
@@ -388,18 +393,30 @@ LogicalResult convertMaxPool(NodeImporter &n) {
     return n.fail("the Indices output is not supported");
   OpBuilder &b = n.b;
   RankedTensorType xType = typeOf(n.input(0));
-  if (failed(checkPoolInput(n, xType)))
-    return failure();
+  Type type = xType.getElementType();
+  bool isFloat = isa<FloatType>(type), isUnsigned = n.isUnsignedInput(0);
+  if (xType.getRank() < 3 || type.isInteger(1))
+    return n.fail("expects a numeric N x C x spatial tensor");
   FailureOr<Window> win = readPoolWindow(n, xType);
   if (failed(win))
     return failure();
-  Type type = xType.getElementType();
-  double lowest = -std::numeric_limits<double>::infinity();
-  Value x = padSpatial(b, n.loc, n.input(0), win->padBegin, win->padEnd, buildScalar(b, n.loc, type, lowest));
-  n.setOutput(0, buildPool(b, n.loc, x, *win, b.getFloatAttr(type, lowest),
-                           [](OpBuilder &nb, Location l, ValueRange a) {
-                             return arith::MaximumFOp::create(nb, l, a[0], a[1]);
-                           }));
+  // Padding and the initial value are the type's lowest value.
+  TypedAttr lowest =
+      isFloat ? TypedAttr(b.getFloatAttr(type, -std::numeric_limits<double>::infinity()))
+              : TypedAttr(b.getIntegerAttr(type, isUnsigned ? APInt::getMinValue(type.getIntOrFloatBitWidth())
+                                                            : APInt::getSignedMinValue(type.getIntOrFloatBitWidth())));
+  Value padValue = arith::ConstantOp::create(b, n.loc, lowest);
+  Value x = padSpatial(b, n.loc, n.input(0), win->padBegin, win->padEnd, padValue);
+  n.setOutput(0,
+              buildPool(b, n.loc, x, *win, lowest,
+                        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                          if (isFloat)
+                            return arith::MaximumFOp::create(nb, l, a[0], a[1]);
+                          if (isUnsigned)
+                            return arith::MaxUIOp::create(nb, l, a[0], a[1]);
+                          return arith::MaxSIOp::create(nb, l, a[0], a[1]);
+                        }),
+              isUnsigned);
   return success();
 }
 
@@ -489,7 +506,7 @@ const OpConversion kConversions[] = {
     {"ConvTranspose", 1, convertConvTranspose,
      "float; group, strides, dilations, pads, auto_pad, output_padding, output_shape; static input"},
     {"MaxPool", 1, convertMaxPool,
-     "float; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode; no Indices output"},
+     "float and integer; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode; no Indices output"},
     {"AveragePool", 1, convertAveragePool,
      "float; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode, count_include_pad"},
     {"GlobalAveragePool", 1, +[](NodeImporter &n) { return convertGlobalPool(n, false); }, "float"},

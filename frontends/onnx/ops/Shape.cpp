@@ -627,6 +627,56 @@ LogicalResult convertTile(NodeImporter &n) {
   return success();
 }
 
+/// Edge and reflect padding read the input at a mapped index:
+/// out[i] = in[m(i - low)], m clamping (edge) or mirroring (reflect) into
+/// [0, size).
+LogicalResult padByIndex(NodeImporter &n, Value input, ArrayRef<OpFoldResult> low,
+                         ArrayRef<OpFoldResult> high, bool reflect) {
+  OpBuilder &b = n.b;
+  RankedTensorType type = typeOf(input);
+  int64_t rank = type.getRank();
+  SmallVector<OpFoldResult> dims;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t lo = *getConstantIntValue(low[i]), hi = *getConstantIntValue(high[i]);
+    int64_t d = type.getDimSize(i);
+    if ((lo || hi) && ShapedType::isDynamic(d))
+      return n.fail("edge and reflect padding need static padded dimensions");
+    if (reflect && (lo >= d || hi >= d) && (lo || hi))
+      return n.fail("reflect pads must be smaller than the dimension");
+    dims.push_back(ShapedType::isDynamic(d) ? getDims(b, n.loc, input)[i]
+                                            : OpFoldResult(b.getIndexAttr(d + lo + hi)));
+  }
+  Value result = buildParallelGeneric(
+      b, n.loc, ValueRange{}, {}, dims, type.getElementType(),
+      [&](OpBuilder &nb, Location l, ValueRange) -> Value {
+        SmallVector<Value> coords;
+        for (int64_t i = 0; i < rank; ++i) {
+          Value idx = linalg::IndexOp::create(nb, l, i);
+          int64_t lo = *getConstantIntValue(low[i]), hi = *getConstantIntValue(high[i]);
+          if (!lo && !hi) {
+            coords.push_back(idx);
+            continue;
+          }
+          int64_t d = type.getDimSize(i);
+          auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, l, v); };
+          Value j = arith::SubIOp::create(nb, l, idx, c(lo));
+          if (reflect) {
+            // j < 0 -> -j; j >= d -> 2(d-1) - j
+            Value neg = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, j, c(0));
+            j = arith::SelectOp::create(nb, l, neg, arith::SubIOp::create(nb, l, c(0), j), j);
+            Value over = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, j, c(d));
+            j = arith::SelectOp::create(nb, l, over, arith::SubIOp::create(nb, l, c(2 * (d - 1)), j), j);
+          } else {
+            j = arith::MinSIOp::create(nb, l, arith::MaxSIOp::create(nb, l, j, c(0)), c(d - 1));
+          }
+          coords.push_back(j);
+        }
+        return tensor::ExtractOp::create(nb, l, input, coords);
+      });
+  n.setOutput(0, result, n.isUnsignedInput(0));
+  return success();
+}
+
 LogicalResult convertPad(NodeImporter &n) {
   bool legacy = n.getOpset() < 11;
   if (failed(n.expectInputs(1, legacy ? 1 : 4)))
@@ -636,8 +686,8 @@ LogicalResult convertPad(NodeImporter &n) {
   RankedTensorType type = typeOf(input);
   int64_t rank = type.getRank();
   std::string mode = n.getString("mode", "constant");
-  if (mode != "constant")
-    return n.fail("mode '" + mode + "' is not supported (only 'constant')");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return n.fail("mode '" + mode + "' is not supported (constant, edge, reflect)");
   std::optional<SmallVector<int64_t>> pads =
       legacy ? n.getInts(n.getOpset() < 2 ? "paddings" : "pads") : n.getConstantInts(1);
   if (!pads)
@@ -667,6 +717,8 @@ LogicalResult convertPad(NodeImporter &n) {
     low[axis] = b.getIndexAttr(lo);
     high[axis] = b.getIndexAttr(hi);
   }
+  if (mode != "constant")
+    return padByIndex(n, input, low, high, mode == "reflect");
   Value padValue;
   if (legacy) {
     padValue = buildScalar(b, n.loc, type.getElementType(), n.getFloat("value", 0.0f));
@@ -987,7 +1039,7 @@ const OpConversion kConversions[] = {
     {"GatherElements", 11, convertGatherElements, "axis, negative indices"},
     {"Expand", 8, convertExpand, "NumPy broadcasting to the given shape"},
     {"Tile", 6, convertTile, "constant repeats, static input"},
-    {"Pad", 2, convertPad, "mode constant; constant pads, constant_value, axes"},
+    {"Pad", 2, convertPad, "modes constant, edge, reflect; constant pads, constant_value, axes"},
     {"Constant", 1, convertConstant, "value, value_float(s), value_int(s)"},
     {"ConstantOfShape", 9, convertConstantOfShape, "value; static shapes fold to splat constants"},
     {"Range", 11, convertRange, "integer (runtime or constant) and float (constant) ranges"},

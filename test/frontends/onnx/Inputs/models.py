@@ -266,9 +266,16 @@ def unsupported_op():
 
 
 def unsupported_attribute():
-    return model([helper.make_node("Pad", ["x", "p"], ["y"], name="pad_1", mode="reflect")],
-                 [vi("x", F, [4])], [vi("y", F, [6])],
-                 [numpy_helper.from_array(np.array([1, 1], dtype=np.int64), "p")])
+    scales = numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")
+    return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="resize_1", mode="cubic")],
+                 [vi("x", F, [1, 1, 4, 4])], [vi("y", F, [1, 1, 8, 8])], [scales])
+
+
+def pad_modes():
+    p = numpy_helper.from_array(np.array([0, 2, 0, 1], dtype=np.int64), "p")
+    return model([helper.make_node("Pad", ["x", "p"], ["e"], name="edge", mode="edge"),
+                  helper.make_node("Pad", ["x", "p"], ["r"], name="reflect", mode="reflect")],
+                 [vi("x", F, [2, 4])], [vi("e", F, [2, 7]), vi("r", F, [2, 7])], [p])
 
 
 def type_mismatch():
