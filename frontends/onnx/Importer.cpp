@@ -649,11 +649,18 @@ static OwningOpRef<ModuleOp> importParsed(MLIRContext &context,
 }
 
 OwningOpRef<ModuleOp> importModel(MLIRContext &context, StringRef path,
-                                  std::string &error) {
+                                  std::string &error,
+                                  ArrayRef<FrozenInput> frozenInputs) {
   onnx::ModelProto model;
   if (llvm::Error e = loadModel(path, model)) {
     error = (path + ": " + llvm::toString(std::move(e))).str();
     return nullptr;
+  }
+  for (const FrozenInput &frozen : frozenInputs) {
+    if (llvm::Error e = freezeInput(model, frozen.name, frozen.tensorPath)) {
+      error = escapeControlCharacters((path + ": " + llvm::toString(std::move(e))).str());
+      return nullptr;
+    }
   }
   return importParsed(context, model, path, llvm::sys::path::parent_path(path),
                       error);

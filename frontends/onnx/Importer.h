@@ -5,6 +5,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -19,13 +20,19 @@ namespace qc::onnx_frontend {
 /// Registers the dialects the importer emits.
 void registerImportDialects(mlir::DialectRegistry &registry);
 
+/// A graph input bound to a constant for this compilation: the name and a
+/// .pb file holding its TensorProto.
+struct FrozenInput {
+  std::string name, tensorPath;
+};
+
 /// Imports the ONNX model at `path` as a module with one function, `main`.
 /// On failure returns null and sets `error` to one line:
 /// "<path>: node '<name>' (<OpType>, opset <N>): <reason>" or
 /// "<path>: <reason>".
-mlir::OwningOpRef<mlir::ModuleOp> importModel(mlir::MLIRContext &context,
-                                              llvm::StringRef path,
-                                              std::string &error);
+mlir::OwningOpRef<mlir::ModuleOp>
+importModel(mlir::MLIRContext &context, llvm::StringRef path, std::string &error,
+            llvm::ArrayRef<FrozenInput> frozenInputs = {});
 
 /// Imports a serialized model held in memory. `name` stands for the file in
 /// errors; external data files are looked up in `modelDir`.

@@ -41,6 +41,44 @@ Error parseModel(StringRef bytes, onnx::ModelProto &model) {
   return Error::success();
 }
 
+Error freezeInput(onnx::ModelProto &model, StringRef name, StringRef tensorPath) {
+  onnx::GraphProto *graph = model.mutable_graph();
+  const onnx::ValueInfoProto *input = nullptr;
+  for (const auto &candidate : graph->input())
+    if (candidate.name() == name)
+      input = &candidate;
+  if (!input)
+    return error("--freeze-input: the model has no input '" + name + "'");
+  auto buffer = MemoryBuffer::getFile(tensorPath, /*IsText=*/false,
+                                      /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return error("--freeze-input: cannot read '" + tensorPath +
+                 "': " + buffer.getError().message());
+  onnx::TensorProto tensor;
+  StringRef bytes = (*buffer)->getBuffer();
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()) ||
+      !tensor.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return error("--freeze-input: '" + tensorPath + "' is not a serialized TensorProto");
+  const auto &declared = input->type().tensor_type();
+  if (tensor.data_type() != declared.elem_type())
+    return error("--freeze-input: '" + tensorPath + "' holds " +
+                 getTypeName(tensor.data_type()) + " but input '" + name + "' is " +
+                 getTypeName(declared.elem_type()));
+  if (declared.has_shape()) {
+    const auto &dims = declared.shape().dim();
+    bool fits = dims.size() == tensor.dims_size();
+    for (int i = 0; fits && i < dims.size(); ++i)
+      fits = !dims[i].has_dim_value() || dims[i].dim_value() == tensor.dims(i);
+    if (!fits)
+      return error("--freeze-input: the shape of '" + tensorPath +
+                   "' does not fit input '" + name + "'");
+  }
+  tensor.set_name(name.str());
+  // Initializers named like a graph input are constants to the importer.
+  *graph->add_initializer() = std::move(tensor);
+  return Error::success();
+}
+
 int64_t getOpset(const onnx::ModelProto &model, StringRef domain) {
   bool isDefault = domain.empty() || domain == "ai.onnx";
   for (const auto &opset : model.opset_import()) {

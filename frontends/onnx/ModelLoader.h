@@ -31,6 +31,12 @@ llvm::Error loadModel(llvm::StringRef path, onnx::ModelProto &model);
 /// Parses a serialized model held in memory.
 llvm::Error parseModel(llvm::StringRef bytes, onnx::ModelProto &model);
 
+/// Makes graph input `name` a constant: the TensorProto in `tensorPath` (the
+/// ONNX test-data .pb layout) becomes an initializer of that name. Its type
+/// and shape must fit the input's declaration.
+llvm::Error freezeInput(onnx::ModelProto &model, llvm::StringRef name,
+                        llvm::StringRef tensorPath);
+
 /// The default-domain ("" or "ai.onnx") opset the model imports, or an error
 /// when it has none or one outside [kMinOpset, kMaxOpset].
 llvm::Expected<int64_t> getDefaultOpset(const onnx::ModelProto &model);

@@ -52,6 +52,13 @@ cl::opt<bool> elideWeights(
              "any model stays small; =false writes their bytes as hex "
              "(default: true)"),
     cl::init(true), cl::cat(category));
+cl::list<std::string> freezeInputs(
+    "freeze-input",
+    cl::desc("Bind a graph input to a constant for this compilation, from a "
+             "serialized TensorProto (.pb, as in ONNX test data); for inputs "
+             "that decide shapes, such as axes or sizes (repeatable; "
+             "default: none)"),
+    cl::value_desc("name=file.pb"), cl::cat(category));
 cl::opt<bool> printSupportedOps(
     "print-supported-ops",
     cl::desc("Print the table of supported ONNX ops as Markdown and exit"),
@@ -87,9 +94,17 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
+  std::vector<qc::onnx_frontend::FrozenInput> frozen;
+  for (const std::string &spec : freezeInputs) {
+    auto [name, file] = StringRef(spec).split('=');
+    if (name.empty() || file.empty())
+      return fail("--freeze-input expects name=file.pb, got '" + spec + "'");
+    frozen.push_back({name.str(), file.str()});
+  }
+
   std::string error;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      qc::onnx_frontend::importModel(context, inputPath, error);
+      qc::onnx_frontend::importModel(context, inputPath, error, frozen);
   if (!module)
     return fail(error);
 

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 
@@ -294,6 +295,9 @@ Value sliceAxis(NodeImporter &n, Value input, int64_t axis, OpFoldResult offset,
   offsets[axis] = offset;
   sizes[axis] = size;
   strides[axis] = b.getIndexAttr(stride);
+  // An empty slice reads nothing (and its offset may sit past the end).
+  if (getConstantIntValue(size) == 0)
+    return buildEmpty(b, n.loc, sizes, typeOf(input).getElementType());
   return tensor::ExtractSliceOp::create(b, n.loc, input, offsets, sizes, strides);
 }
 
@@ -437,6 +441,10 @@ LogicalResult convertSlice(NodeImporter &n) {
     strides[*axis] = step;
   }
 
+  if (llvm::any_of(sizes, [](OpFoldResult size) { return getConstantIntValue(size) == 0; })) {
+    n.setOutput(0, buildEmpty(b, n.loc, sizes, type.getElementType()), n.isUnsignedInput(0));
+    return success();
+  }
   bool negative = llvm::any_of(strides, [](int64_t s) { return s < 0; });
   if (!negative) {
     SmallVector<OpFoldResult> strideAttrs;
@@ -858,11 +866,15 @@ LogicalResult convertRange(NodeImporter &n) {
   OpFoldResult count;
   if (isFloat) {
     auto fs = n.getConstantFloats(0), fl = n.getConstantFloats(1), fd = n.getConstantFloats(2);
-    if (!fs || !fl || !fd)
-      return n.fail("float ranges need constant start, limit and delta");
-    if ((*fd)[0] == 0)
+    if (fd && (*fd)[0] == 0)
       return n.fail("delta must not be 0");
-    count = b.getIndexAttr(std::max<int64_t>(std::ceil(((*fl)[0] - (*fs)[0]) / (*fd)[0]), 0));
+    if (fs && fl && fd) {
+      count = b.getIndexAttr(std::max<int64_t>(std::ceil(((*fl)[0] - (*fs)[0]) / (*fd)[0]), 0));
+    } else {
+      Value c = math::CeilOp::create(b, n.loc, arith::DivFOp::create(b, n.loc, arith::SubFOp::create(b, n.loc, limit, start), delta));
+      c = arith::MaximumFOp::create(b, n.loc, c, buildScalar(b, n.loc, type, 0));
+      count = toIndex(b, n.loc, arith::FPToSIOp::create(b, n.loc, b.getI64Type(), c));
+    }
   } else {
     auto is = n.getConstantInts(0), il = n.getConstantInts(1), id = n.getConstantInts(2);
     if (id && (*id)[0] == 0)
@@ -1042,7 +1054,7 @@ const OpConversion kConversions[] = {
     {"Pad", 2, convertPad, "modes constant, edge, reflect; constant pads, constant_value, axes"},
     {"Constant", 1, convertConstant, "value, value_float(s), value_int(s)"},
     {"ConstantOfShape", 9, convertConstantOfShape, "value; static shapes fold to splat constants"},
-    {"Range", 11, convertRange, "integer (runtime or constant) and float (constant) ranges"},
+    {"Range", 11, convertRange, "integer and float ranges, constant or runtime"},
     {"Trilu", 14, convertTrilu, "upper, k (constant or runtime)"},
     {"CumSum", 11, convertCumSum, "constant axis, exclusive, reverse"},
     {"DepthToSpace", 1, +[](NodeImporter &n) { return convertBlockShuffle(n, true); }, "blocksize, mode DCR/CRD, static NCHW"},

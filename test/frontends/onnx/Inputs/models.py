@@ -305,6 +305,12 @@ def undefined_input():
                  [vi("x", F, [2])], [vi("y", F, [2])])
 
 
+def runtime_axes():
+    return model([helper.make_node("Unsqueeze", ["x", "axes"], ["y"], name="unsqueeze_1")],
+                 [vi("x", F, [3, 4]), vi("axes", TensorProto.INT64, [1])],
+                 [vi("y", F, [1, 3, 4])])
+
+
 def truncated(out):
     data = model([helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")],
                  [vi("x", F, [2, 32])], [vi("y", F, [2, 16])],
