@@ -1,9 +1,9 @@
 //===- Resize.cpp - ONNX Resize and Upsample -------------------------------===//
 //
 // One linalg.generic over the output: each element maps its index back to
-// input coordinates (coordinate_transformation_mode) and reads the nearest
-// element or interpolates linearly between the 2^r neighbours of the r
-// resized axes (tensor.extract in the body).
+// input coordinates (coordinate_transformation_mode) and sums the taps of
+// the resized axes, weighted: one tap for nearest, 2 for linear, 4 for cubic
+// per axis (tensor.extract in the body).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,8 +24,12 @@ namespace {
 
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
+enum class Interpolation { Nearest, Linear, Cubic };
+
 struct ResizeSpec {
-  bool linear;
+  Interpolation mode;
+  double cubicA = -0.75;
+  bool excludeOutside = false;
   std::string coordinateMode, nearestMode;
   SmallVector<double> scales;      // per dim
   SmallVector<int64_t> outShape;   // per dim
@@ -39,6 +43,8 @@ Value sourceCoordinate(OpBuilder &b, Location l, Value o, int64_t in, int64_t ou
   Value of = arith::SIToFPOp::create(b, l, f32, arith::IndexCastOp::create(b, l, b.getI64Type(), o));
   if (mode == "asymmetric")
     return arith::DivFOp::create(b, l, of, c(scale));
+  if (mode == "tf_half_pixel_for_nn")
+    return arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, of, c(0.5)), c(scale));
   if (mode == "align_corners")
     return out == 1 ? c(0) : arith::MulFOp::create(b, l, of, c(double(in - 1) / double(out - 1)));
   // half_pixel and its variants: (o + 0.5) / scale - 0.5
@@ -65,13 +71,97 @@ Value floatToIndex(OpBuilder &b, Location l, Value x) {
                                     arith::FPToSIOp::create(b, l, b.getI64Type(), x));
 }
 
+/// Keys' cubic convolution weight of a tap at distance `d` (>= 0).
+Value cubicWeight(OpBuilder &b, Location l, Value d, double a) {
+  Type f32 = b.getF32Type();
+  auto c = [&](double v) { return buildScalar(b, l, f32, v); };
+  Value d2 = arith::MulFOp::create(b, l, d, d);
+  Value d3 = arith::MulFOp::create(b, l, d2, d);
+  // |d| <= 1: (a+2)|d|^3 - (a+3)|d|^2 + 1
+  Value near = arith::AddFOp::create(
+      b, l, arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, c(a + 2), d3),
+                                  arith::MulFOp::create(b, l, c(a + 3), d2)),
+      c(1));
+  // 1 < |d| < 2: a|d|^3 - 5a|d|^2 + 8a|d| - 4a
+  Value far = arith::AddFOp::create(
+      b, l,
+      arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, c(a), d3),
+                            arith::MulFOp::create(b, l, c(-5 * a), d2)),
+      arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, c(8 * a), d), c(-4 * a)));
+  Value isNear = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE, d, c(1));
+  Value isFar = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, d, c(2));
+  return arith::SelectOp::create(b, l, isNear, near,
+                                 arith::SelectOp::create(b, l, isFar, far, c(0)));
+}
+
+/// The input positions an output element reads along one axis, and their
+/// weights (f32; null for nearest, whose single tap needs none).
+struct Taps {
+  SmallVector<Value> index, weight;
+};
+
+Taps axisTaps(OpBuilder &b, Location l, const ResizeSpec &spec, Value coord, int64_t in) {
+  Type f32 = b.getF32Type();
+  auto c = [&](double v) { return buildScalar(b, l, f32, v); };
+  Taps taps;
+  if (spec.mode == Interpolation::Nearest) {
+    Value r;
+    StringRef mode = spec.nearestMode;
+    if (mode == "floor")
+      r = math::FloorOp::create(b, l, coord);
+    else if (mode == "ceil")
+      r = math::CeilOp::create(b, l, coord);
+    else if (mode == "round_prefer_ceil")
+      r = math::FloorOp::create(b, l, arith::AddFOp::create(b, l, coord, c(0.5)));
+    else // round_prefer_floor
+      r = math::CeilOp::create(b, l, arith::SubFOp::create(b, l, coord, c(0.5)));
+    taps.index.push_back(clampIndex(b, l, floatToIndex(b, l, r), in));
+    taps.weight.push_back(nullptr);
+    return taps;
+  }
+  if (spec.mode == Interpolation::Linear) {
+    coord = arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, coord, c(0)), c(in - 1));
+    Value fl = math::FloorOp::create(b, l, coord);
+    Value frac = arith::SubFOp::create(b, l, coord, fl);
+    Value lo = floatToIndex(b, l, fl);
+    taps.index = {lo, clampIndex(b, l, arith::AddIOp::create(b, l, lo, arith::ConstantIndexOp::create(b, l, 1)), in)};
+    taps.weight = {arith::SubFOp::create(b, l, c(1), frac), frac};
+    return taps;
+  }
+  // Cubic: taps at floor(x) - 1 .. floor(x) + 2, edge-clamped; with
+  // exclude_outside the taps outside the input weigh 0 and the rest are
+  // renormalized.
+  Value fl = math::FloorOp::create(b, l, coord);
+  Value base = floatToIndex(b, l, fl);
+  Value sum = c(0);
+  for (int t = -1; t <= 2; ++t) {
+    Value position = arith::AddFOp::create(b, l, fl, c(t));
+    Value distance = math::AbsFOp::create(b, l, arith::SubFOp::create(b, l, coord, position));
+    Value w = cubicWeight(b, l, distance, spec.cubicA);
+    Value raw = arith::AddIOp::create(b, l, base, arith::ConstantIndexOp::create(b, l, t));
+    if (spec.excludeOutside) {
+      Value inside = arith::AndIOp::create(
+          b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, raw, arith::ConstantIndexOp::create(b, l, 0)),
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, raw, arith::ConstantIndexOp::create(b, l, in)));
+      w = arith::SelectOp::create(b, l, inside, w, c(0));
+    }
+    sum = arith::AddFOp::create(b, l, sum, w);
+    taps.index.push_back(clampIndex(b, l, raw, in));
+    taps.weight.push_back(w);
+  }
+  if (spec.excludeOutside)
+    for (Value &w : taps.weight)
+      w = arith::DivFOp::create(b, l, w, sum);
+  return taps;
+}
+
 LogicalResult emitResize(NodeImporter &n, Value x, const ResizeSpec &spec) {
   OpBuilder &b = n.b;
   RankedTensorType type = typeOf(x);
   int64_t rank = type.getRank();
   Type elementType = type.getElementType();
-  if (spec.linear && !isa<FloatType>(elementType))
-    return n.fail("linear mode needs a float tensor");
+  if (spec.mode != Interpolation::Nearest && !isa<FloatType>(elementType))
+    return n.fail("linear and cubic modes need a float tensor");
   SmallVector<OpFoldResult> dims = getDims(b, n.loc, x);
   SmallVector<OpFoldResult> outDims;
   SmallVector<int64_t> resized;
@@ -91,52 +181,32 @@ LogicalResult emitResize(NodeImporter &n, Value x, const ResizeSpec &spec) {
         SmallVector<Value> base;
         for (int64_t d = 0; d < rank; ++d)
           base.push_back(linalg::IndexOp::create(nb, l, d));
-        // Per resized axis: the lower neighbour, the upper one, the weight.
-        SmallVector<Value> lower(rank), upper(rank), weight(rank);
+        SmallVector<Taps> taps;
         for (int64_t d : resized) {
           int64_t in = type.getDimSize(d);
           Value coord = sourceCoordinate(nb, l, base[d], in, spec.outShape[d], spec.scales[d],
                                          spec.coordinateMode);
-          if (!spec.linear) {
-            Value r;
-            StringRef mode = spec.nearestMode;
-            if (mode == "floor")
-              r = math::FloorOp::create(nb, l, coord);
-            else if (mode == "ceil")
-              r = math::CeilOp::create(nb, l, coord);
-            else if (mode == "round_prefer_ceil")
-              r = math::FloorOp::create(nb, l, arith::AddFOp::create(nb, l, coord, buildScalar(nb, l, coord.getType(), 0.5)));
-            else // round_prefer_floor
-              r = math::CeilOp::create(nb, l, arith::SubFOp::create(nb, l, coord, buildScalar(nb, l, coord.getType(), 0.5)));
-            base[d] = clampIndex(nb, l, floatToIndex(nb, l, r), in);
-            continue;
-          }
-          Value zero = buildScalar(nb, l, coord.getType(), 0);
-          Value maxc = buildScalar(nb, l, coord.getType(), double(in - 1));
-          coord = arith::MinimumFOp::create(nb, l, arith::MaximumFOp::create(nb, l, coord, zero), maxc);
-          Value fl = math::FloorOp::create(nb, l, coord);
-          lower[d] = floatToIndex(nb, l, fl);
-          upper[d] = clampIndex(nb, l, arith::AddIOp::create(nb, l, lower[d], arith::ConstantIndexOp::create(nb, l, 1)), in);
-          weight[d] = convertScalar(nb, l, arith::SubFOp::create(nb, l, coord, fl), elementType, false, false);
+          taps.push_back(axisTaps(nb, l, spec, coord, in));
         }
+        // Sum over every combination of one tap per resized axis.
         Value result;
-        if (!spec.linear) {
-          result = tensor::ExtractOp::create(nb, l, x, base);
-        } else {
-          // Sum over the 2^r corners of the cell.
-          for (unsigned corner = 0; corner < (1u << resized.size()); ++corner) {
-            SmallVector<Value> idx(base);
-            Value w = buildScalar(nb, l, elementType, 1);
-            for (auto [bit, d] : llvm::enumerate(resized)) {
-              bool up = corner & (1u << bit);
-              idx[d] = up ? upper[d] : lower[d];
-              Value f = up ? weight[d]
-                           : Value(arith::SubFOp::create(nb, l, buildScalar(nb, l, elementType, 1), weight[d]));
-              w = arith::MulFOp::create(nb, l, w, f);
-            }
-            Value term = arith::MulFOp::create(nb, l, w, tensor::ExtractOp::create(nb, l, x, idx));
-            result = result ? Value(arith::AddFOp::create(nb, l, result, term)) : term;
+        SmallVector<size_t> choice(resized.size(), 0);
+        while (true) {
+          SmallVector<Value> idx(base);
+          Value w;
+          for (auto [k, d] : llvm::enumerate(resized)) {
+            idx[d] = taps[k].index[choice[k]];
+            if (Value tw = taps[k].weight[choice[k]])
+              w = w ? Value(arith::MulFOp::create(nb, l, w, tw)) : tw;
           }
+          Value v = tensor::ExtractOp::create(nb, l, x, idx);
+          Value term = w ? Value(arith::MulFOp::create(nb, l, v, convertScalar(nb, l, w, elementType, false, false))) : v;
+          result = result ? Value(arith::AddFOp::create(nb, l, result, term)) : term;
+          size_t k = 0;
+          while (k < choice.size() && ++choice[k] == taps[k].index.size())
+            choice[k++] = 0;
+          if (k == choice.size())
+            break;
         }
         return result;
       });
@@ -197,9 +267,16 @@ LogicalResult readSizes(NodeImporter &n, RankedTensorType type, int scalesInput,
 
 LogicalResult readMode(NodeImporter &n, ResizeSpec &spec) {
   std::string mode = n.getString("mode", "nearest");
-  if (mode != "nearest" && mode != "linear" && mode != "bilinear")
-    return n.fail("mode '" + mode + "' is not supported (nearest, linear)");
-  spec.linear = mode != "nearest";
+  if (mode == "nearest")
+    spec.mode = Interpolation::Nearest;
+  else if (mode == "linear" || mode == "bilinear")
+    spec.mode = Interpolation::Linear;
+  else if (mode == "cubic" && n.getOpset() >= 11)
+    spec.mode = Interpolation::Cubic;
+  else
+    return n.fail("mode '" + mode + "' is not supported (nearest, linear, cubic)");
+  spec.cubicA = n.getFloat("cubic_coeff_a", -0.75f);
+  spec.excludeOutside = n.getInt("exclude_outside", 0) != 0;
   return success();
 }
 
@@ -219,7 +296,7 @@ LogicalResult convertResize(NodeImporter &n) {
     spec.nearestMode = n.getString("nearest_mode", "round_prefer_floor");
   }
   static const char *modes[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
-                                "asymmetric", "half_pixel_symmetric"};
+                                "asymmetric", "half_pixel_symmetric", "tf_half_pixel_for_nn"};
   if (!llvm::is_contained(modes, spec.coordinateMode))
     return n.fail("coordinate_transformation_mode '" + spec.coordinateMode + "' is not supported");
   static const char *nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
@@ -247,9 +324,9 @@ LogicalResult convertUpsample(NodeImporter &n) {
 
 const OpConversion kConversions[] = {
     {"Resize", 10, convertResize,
-     "nearest (all nearest_mode values) and linear; half_pixel, pytorch_half_pixel, "
-     "align_corners, asymmetric, half_pixel_symmetric; constant scales or sizes, axes; "
-     "no cubic, antialias or tf_crop_and_resize"},
+     "nearest (all nearest_mode values), linear, cubic (cubic_coeff_a, exclude_outside); "
+     "half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric, "
+     "tf_half_pixel_for_nn; constant scales or sizes, axes; no antialias or tf_crop_and_resize"},
     {"Upsample", 9, convertUpsample, "nearest and linear, constant scales"},
 };
 

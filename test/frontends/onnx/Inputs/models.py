@@ -177,6 +177,13 @@ def resize_linear():
                  [vi("x", F, [1, 3, 4, 4])], [vi("y", F, [1, 3, 8, 8])], [scales])
 
 
+def resize_cubic():
+    scales = numpy_helper.from_array(np.array([1, 1, 0.5, 2], dtype=np.float32), "scales")
+    return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="cubic", mode="cubic",
+                                   exclude_outside=1)],
+                 [vi("x", F, [1, 3, 4, 4])], [vi("y", F, [1, 3, 2, 8])], [scales])
+
+
 def resize_nearest_sizes():
     sizes = numpy_helper.from_array(np.array([1, 3, 2, 6], dtype=np.int64), "sizes")
     return model([helper.make_node("Resize", ["x", "", "", "sizes"], ["y"], name="near",
@@ -267,7 +274,7 @@ def unsupported_op():
 
 def unsupported_attribute():
     scales = numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")
-    return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="resize_1", mode="cubic")],
+    return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="resize_1", mode="cubic", antialias=1)],
                  [vi("x", F, [1, 1, 4, 4])], [vi("y", F, [1, 1, 8, 8])], [scales])
 
 
