@@ -95,8 +95,11 @@ private:
   std::string fileError(const Twine &message) const {
     return (path + ": " + message).str();
   }
+  /// The declared type of a graph input or output. Outputs may leave the
+  /// shape out (their producer decides it); inputs must give their rank.
   FailureOr<RankedTensorType> getValueInfoType(const onnx::ValueInfoProto &info,
-                                               std::string &error);
+                                               std::string &error,
+                                               bool requireShape = true);
   LogicalResult importNode(OpBuilder &b, const onnx::NodeProto &node,
                            std::string &error,
                            const LayerNormMatch *fusedNorm = nullptr);
@@ -135,7 +138,7 @@ Value GraphImporter::makeConstant(OpBuilder &b, Location loc,
 
 FailureOr<RankedTensorType>
 GraphImporter::getValueInfoType(const onnx::ValueInfoProto &info,
-                                std::string &error) {
+                                std::string &error, bool requireShape) {
   if (!info.type().has_tensor_type()) {
     error = fileError("graph input/output '" + info.name() +
                       "' is not a tensor (sequences, maps and optionals are "
@@ -151,7 +154,9 @@ GraphImporter::getValueInfoType(const onnx::ValueInfoProto &info,
     return failure();
   }
   if (!tensorType.has_shape()) {
-    error = fileError("graph input/output '" + info.name() +
+    if (!requireShape)
+      return RankedTensorType::get({}, *elementType);
+    error = fileError("graph input '" + info.name() +
                       "' has no shape; qc needs the rank of every input");
     return failure();
   }
@@ -360,7 +365,8 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
                         "' is not produced by any node");
       return nullptr;
     }
-    FailureOr<RankedTensorType> declared = getValueInfoType(output, error);
+    FailureOr<RankedTensorType> declared =
+        getValueInfoType(output, error, /*requireShape=*/false);
     if (failed(declared))
       return nullptr;
     auto actual = cast<RankedTensorType>(value->value.getType());

@@ -331,8 +331,42 @@ def not_onnx(out):
         f.write(b"\x89PNG\r\n\x1a\n this is not a protobuf \xff\xff\xff")
 
 
+# --- one node from a JSON spec ----------------------------------------------
+
+TYPES = {"float": F, "double": TensorProto.DOUBLE, "float16": TensorProto.FLOAT16,
+         "bfloat16": TensorProto.BFLOAT16, "int64": TensorProto.INT64,
+         "int32": TensorProto.INT32, "int8": TensorProto.INT8, "uint8": TensorProto.UINT8,
+         "bool": TensorProto.BOOL}
+
+
+def node_from_spec(spec, out):
+    """A single-node model from a JSON spec, so that each conversion's lit test
+    states its model in its RUN line:
+      {"op": "LeakyRelu", "opset": 17, "attrs": {"alpha": 0.2},
+       "inputs": [["x", "float", [2, 3]]],          # graph inputs
+       "consts": [["axes", "int64", [1], [0]]],     # initializers: name, type, shape, values
+       "node_inputs": ["x", "", "axes"],             # default: inputs then consts
+       "outputs": ["y"]}                             # output types come from the importer"""
+    import json
+    s = json.loads(spec)
+    ins = [vi(n, TYPES[t], shape) for n, t, shape in s.get("inputs", [])]
+    consts = [numpy_helper.from_array(np.array(v, dtype=helper.tensor_dtype_to_np_dtype(TYPES[t])).reshape(shape), n)
+              for n, t, shape, v in s.get("consts", [])]
+    node_inputs = s.get("node_inputs", [i.name for i in ins] + [c.name for c in consts])
+    outputs = s.get("outputs", ["y"])
+    out_type = TYPES[s.get("out_type", s["inputs"][0][1] if s.get("inputs") else "float")]
+    nd = helper.make_node(s["op"], node_inputs, outputs, name=s["op"].lower() + "_node",
+                          **s.get("attrs", {}))
+    m = model([nd], ins, [helper.make_tensor_value_info(o, TYPES[t] if (t := s.get("out_types", {}).get(o)) else out_type, None)
+                          for o in outputs], consts, opset=s.get("opset", 17))
+    onnx.save_model(m, out)
+
+
 def main():
     name, out = sys.argv[1], sys.argv[2]
+    if name == "node":
+        node_from_spec(sys.argv[2], sys.argv[3])
+        return
     fn = globals()[name]
     if fn.__code__.co_argcount == 1:
         fn(out)
