@@ -386,11 +386,73 @@ LogicalResult checkPoolInput(NodeImporter &n, RankedTensorType xType) {
   return success();
 }
 
+/// MaxPool with its Indices output: a pool with two results, the maximum and
+/// the flat index of its first occurrence in the unpadded input (row-major
+/// NC[spatial], or with the spatial dims column-major when storage_order).
+LogicalResult emitMaxPoolWithIndices(NodeImporter &n, Value padded, RankedTensorType xType,
+                                     const Window &win, TypedAttr lowest, bool columnMajor) {
+  OpBuilder &b = n.b;
+  MLIRContext *ctx = b.getContext();
+  int64_t r = win.kernel.size();
+  SmallVector<OpFoldResult> xDims = getDims(b, n.loc, padded), outDims{xDims[0], xDims[1]}, kDims;
+  int64_t loops = 2 + 2 * r;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xExprs{d(0), d(1)}, kExprs, outExprs{d(0), d(1)};
+  for (int64_t i = 0; i < r; ++i) {
+    xExprs.push_back(d(2 + i) * win.strides[i] + d(2 + r + i) * win.dilations[i]);
+    kExprs.push_back(d(2 + r + i));
+    outExprs.push_back(d(2 + i));
+    outDims.push_back(sweepSize(b, n.loc, xDims[2 + i], win.kernel[i], win.strides[i], win.dilations[i]));
+    kDims.push_back(b.getIndexAttr(win.kernel[i]));
+  }
+  Type type = xType.getElementType();
+  Value kernel = buildEmpty(b, n.loc, kDims, type);
+  Value values = linalg::FillOp::create(b, n.loc, Value(arith::ConstantOp::create(b, n.loc, lowest)),
+                                        buildEmpty(b, n.loc, outDims, type))
+                     .getResult(0);
+  Value indices = linalg::FillOp::create(b, n.loc, buildScalar(b, n.loc, b.getI64Type(), -1),
+                                         buildEmpty(b, n.loc, outDims, b.getI64Type()))
+                      .getResult(0);
+  SmallVector<utils::IteratorType> iterators(2 + r, utils::IteratorType::parallel);
+  iterators.append(r, utils::IteratorType::reduction);
+  AffineMap outMap = AffineMap::get(loops, 0, outExprs, ctx);
+  ArrayRef<int64_t> shape = xType.getShape();
+  auto generic = linalg::GenericOp::create(
+      b, n.loc, TypeRange{values.getType(), indices.getType()}, ValueRange{padded, kernel},
+      ValueRange{values, indices},
+      {AffineMap::get(loops, 0, xExprs, ctx), AffineMap::get(loops, 0, kExprs, ctx), outMap, outMap},
+      iterators, [&](OpBuilder &nb, Location l, ValueRange a) {
+        auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, l, v); };
+        // The element's position in the unpadded input.
+        SmallVector<Value> pos{linalg::IndexOp::create(nb, l, 0), linalg::IndexOp::create(nb, l, 1)};
+        for (int64_t i = 0; i < r; ++i) {
+          Value o = linalg::IndexOp::create(nb, l, 2 + i), k = linalg::IndexOp::create(nb, l, 2 + r + i);
+          Value p = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, o, c(win.strides[i])),
+                                          arith::MulIOp::create(nb, l, k, c(win.dilations[i])));
+          pos.push_back(arith::SubIOp::create(nb, l, p, c(win.padBegin[i])));
+        }
+        SmallVector<int64_t> order;
+        for (int64_t i = 0; i < 2 + r; ++i)
+          order.push_back(i);
+        if (columnMajor)
+          std::reverse(order.begin() + 2, order.end());
+        Value flat = c(0);
+        for (int64_t i : order)
+          flat = arith::AddIOp::create(nb, l, arith::MulIOp::create(nb, l, flat, c(shape[i])), pos[i]);
+        Value better = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+        Value index = arith::IndexCastOp::create(nb, l, nb.getI64Type(), flat);
+        linalg::YieldOp::create(nb, l, ValueRange{arith::SelectOp::create(nb, l, better, a[0], a[2]),
+                                                  arith::SelectOp::create(nb, l, better, index, a[3])});
+      });
+  n.setOutput(0, generic.getResult(0));
+  n.setOutput(1, generic.getResult(1));
+  return success();
+}
+
 LogicalResult convertMaxPool(NodeImporter &n) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
-  if (n.getNumOutputs() > 1 && !n.getNode().output(1).empty())
-    return n.fail("the Indices output is not supported");
+  bool wantsIndices = n.getNumOutputs() > 1 && !n.getNode().output(1).empty();
   OpBuilder &b = n.b;
   RankedTensorType xType = typeOf(n.input(0));
   Type type = xType.getElementType();
@@ -407,6 +469,11 @@ LogicalResult convertMaxPool(NodeImporter &n) {
                                                             : APInt::getSignedMinValue(type.getIntOrFloatBitWidth())));
   Value padValue = arith::ConstantOp::create(b, n.loc, lowest);
   Value x = padSpatial(b, n.loc, n.input(0), win->padBegin, win->padEnd, padValue);
+  if (wantsIndices) {
+    if (!isFloat || !xType.hasStaticShape())
+      return n.fail("the Indices output needs a float input of static shape");
+    return emitMaxPoolWithIndices(n, x, xType, *win, lowest, n.getInt("storage_order", 0) != 0);
+  }
   n.setOutput(0,
               buildPool(b, n.loc, x, *win, lowest,
                         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
@@ -506,7 +573,7 @@ const OpConversion kConversions[] = {
     {"ConvTranspose", 1, convertConvTranspose,
      "float; group, strides, dilations, pads, auto_pad, output_padding, output_shape; static input"},
     {"MaxPool", 1, convertMaxPool,
-     "float and integer; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode; no Indices output"},
+     "float and integer; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode; Indices output (storage_order)"},
     {"AveragePool", 1, convertAveragePool,
      "float; kernel_shape, strides, dilations, pads, auto_pad, ceil_mode, count_include_pad"},
     {"GlobalAveragePool", 1, +[](NodeImporter &n) { return convertGlobalPool(n, false); }, "float"},

@@ -32,17 +32,26 @@ struct ResizeSpec {
   bool excludeOutside = false;
   std::string coordinateMode, nearestMode;
   SmallVector<double> scales;      // per dim
+  SmallVector<double> roiStart, roiEnd; // per dim, tf_crop_and_resize only
+  double extrapolation = 0;
   SmallVector<int64_t> outShape;   // per dim
 };
 
 /// Input coordinate (float) of output index `o` along one axis.
 Value sourceCoordinate(OpBuilder &b, Location l, Value o, int64_t in, int64_t out,
-                       double scale, StringRef mode) {
+                       double scale, StringRef mode, double roiStart = 0, double roiEnd = 1) {
   Type f32 = b.getF32Type();
   auto c = [&](double v) { return buildScalar(b, l, f32, v); };
   Value of = arith::SIToFPOp::create(b, l, f32, arith::IndexCastOp::create(b, l, b.getI64Type(), o));
   if (mode == "asymmetric")
     return arith::DivFOp::create(b, l, of, c(scale));
+  if (mode == "tf_crop_and_resize") {
+    if (out == 1)
+      return c(0.5 * (roiStart + roiEnd) * (in - 1));
+    return arith::AddFOp::create(
+        b, l, c(roiStart * (in - 1)),
+        arith::MulFOp::create(b, l, of, c((roiEnd - roiStart) * (in - 1) / (out - 1))));
+  }
   if (mode == "tf_half_pixel_for_nn")
     return arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, of, c(0.5)), c(scale));
   if (mode == "align_corners")
@@ -182,10 +191,22 @@ LogicalResult emitResize(NodeImporter &n, Value x, const ResizeSpec &spec) {
         for (int64_t d = 0; d < rank; ++d)
           base.push_back(linalg::IndexOp::create(nb, l, d));
         SmallVector<Taps> taps;
+        bool crop = spec.coordinateMode == "tf_crop_and_resize";
+        Value outside;
         for (int64_t d : resized) {
           int64_t in = type.getDimSize(d);
           Value coord = sourceCoordinate(nb, l, base[d], in, spec.outShape[d], spec.scales[d],
-                                         spec.coordinateMode);
+                                         spec.coordinateMode, crop ? spec.roiStart[d] : 0,
+                                         crop ? spec.roiEnd[d] : 1);
+          if (crop) {
+            // Outside the input the output is extrapolation_value.
+            Value lo = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLT, coord,
+                                             buildScalar(nb, l, coord.getType(), 0));
+            Value hi = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT, coord,
+                                             buildScalar(nb, l, coord.getType(), in - 1));
+            Value out = arith::OrIOp::create(nb, l, lo, hi);
+            outside = outside ? Value(arith::OrIOp::create(nb, l, outside, out)) : out;
+          }
           taps.push_back(axisTaps(nb, l, spec, coord, in));
         }
         // Sum over every combination of one tap per resized axis.
@@ -208,6 +229,9 @@ LogicalResult emitResize(NodeImporter &n, Value x, const ResizeSpec &spec) {
           if (k == choice.size())
             break;
         }
+        if (outside)
+          result = arith::SelectOp::create(nb, l, outside,
+                                           buildScalar(nb, l, elementType, spec.extrapolation), result);
         return result;
       });
   n.setOutput(0, output, n.isUnsignedInput(0));
@@ -295,8 +319,10 @@ LogicalResult convertResize(NodeImporter &n) {
     spec.coordinateMode = n.getString("coordinate_transformation_mode", "half_pixel");
     spec.nearestMode = n.getString("nearest_mode", "round_prefer_floor");
   }
-  static const char *modes[] = {"half_pixel", "pytorch_half_pixel", "align_corners",
-                                "asymmetric", "half_pixel_symmetric", "tf_half_pixel_for_nn"};
+  static const char *modes[] = {"half_pixel",           "pytorch_half_pixel",
+                                "align_corners",        "asymmetric",
+                                "half_pixel_symmetric", "tf_half_pixel_for_nn",
+                                "tf_crop_and_resize"};
   if (!llvm::is_contained(modes, spec.coordinateMode))
     return n.fail("coordinate_transformation_mode '" + spec.coordinateMode + "' is not supported");
   static const char *nearest[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
@@ -306,6 +332,16 @@ LogicalResult convertResize(NodeImporter &n) {
     return n.fail("antialias is not supported");
   if (failed(readSizes(n, type, legacy ? 1 : 2, legacy ? -1 : 3, spec)))
     return failure();
+  if (spec.coordinateMode == "tf_crop_and_resize") {
+    // roi: starts then ends, over the resized axes (all dims by default).
+    std::optional<SmallVector<double>> roi = n.getConstantFloats(1);
+    int64_t rank = type.getRank();
+    if (!roi || static_cast<int64_t>(roi->size()) != 2 * rank)
+      return n.fail("tf_crop_and_resize needs a constant roi with 2 entries per dimension");
+    spec.roiStart.assign(roi->begin(), roi->begin() + rank);
+    spec.roiEnd.assign(roi->begin() + rank, roi->end());
+    spec.extrapolation = n.getFloat("extrapolation_value", 0.0f);
+  }
   return emitResize(n, n.input(0), spec);
 }
 
@@ -326,7 +362,8 @@ const OpConversion kConversions[] = {
     {"Resize", 10, convertResize,
      "nearest (all nearest_mode values), linear, cubic (cubic_coeff_a, exclude_outside); "
      "half_pixel, pytorch_half_pixel, align_corners, asymmetric, half_pixel_symmetric, "
-     "tf_half_pixel_for_nn; constant scales or sizes, axes; no antialias or tf_crop_and_resize"},
+     "tf_half_pixel_for_nn, tf_crop_and_resize (constant roi, extrapolation_value); constant "
+     "scales or sizes, axes; no antialias"},
     {"Upsample", 9, convertUpsample, "nearest and linear, constant scales"},
 };
 
