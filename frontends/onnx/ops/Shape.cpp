@@ -797,8 +797,8 @@ LogicalResult convertConstantOfShape(NodeImporter &n) {
   Value shape = n.input(0);
   if (typeOf(shape).getRank() != 1 || !typeOf(shape).hasStaticShape())
     return n.fail("the shape input must be a 1-D tensor of known length");
-  Type elementType = b.getF32Type();
-  std::vector<char> bytes(4, 0);
+  // The fill value: the `value` attribute's one element, or float32 0.
+  TypedAttr fill = b.getF32FloatAttr(0);
   bool isUnsigned = false;
   if (const onnx::TensorProto *value = n.getTensor("value")) {
     FailureOr<Value> scalar = n.importTensor(*value, &isUnsigned);
@@ -807,45 +807,26 @@ LogicalResult convertConstantOfShape(NodeImporter &n) {
     DenseElementsAttr dense;
     if (!matchPattern(*scalar, m_Constant(&dense)) || dense.getNumElements() != 1)
       return n.fail("value must hold one element");
-    elementType = dense.getElementType();
+    fill = cast<TypedAttr>(dense.getSplatValue<Attribute>());
     scalar->getDefiningOp()->erase();
-    SmallVector<OpFoldResult> dims;
-    for (Value e : extractElements(b, n.loc, shape))
-      dims.push_back(toIndex(b, n.loc, e));
-    SmallVector<int64_t> static_;
-    for (OpFoldResult d : dims) {
-      std::optional<int64_t> s = getConstantIntValue(d);
-      if (s && *s < 0)
-        return n.fail("shape entries must be >= 0");
-      static_.push_back(s ? *s : ShapedType::kDynamic);
-    }
-    auto type = RankedTensorType::get(static_, elementType);
-    if (type.hasStaticShape()) {
-      n.setOutput(0, arith::ConstantOp::create(b, n.loc, DenseElementsAttr::get(type, dense.getSplatValue<Attribute>())),
-                  isUnsigned);
-      return success();
-    }
-    Value fill = arith::ConstantOp::create(b, n.loc, cast<TypedAttr>(dense.getSplatValue<Attribute>()));
-    n.setOutput(0, linalg::FillOp::create(b, n.loc, fill, buildEmpty(b, n.loc, dims, elementType)).getResult(0),
-                isUnsigned);
-    return success();
   }
   SmallVector<OpFoldResult> dims;
-  SmallVector<int64_t> static_;
+  SmallVector<int64_t> staticShape;
   for (Value e : extractElements(b, n.loc, shape)) {
     dims.push_back(toIndex(b, n.loc, e));
-    std::optional<int64_t> s = getConstantIntValue(dims.back());
-    if (s && *s < 0)
+    std::optional<int64_t> size = getConstantIntValue(dims.back());
+    if (size && *size < 0)
       return n.fail("shape entries must be >= 0");
-    static_.push_back(s ? *s : ShapedType::kDynamic);
+    staticShape.push_back(size ? *size : ShapedType::kDynamic);
   }
-  auto type = RankedTensorType::get(static_, elementType);
-  if (type.hasStaticShape()) {
-    n.setOutput(0, arith::ConstantOp::create(b, n.loc, DenseElementsAttr::get(type, 0.0f)));
-    return success();
-  }
-  Value zero = buildScalar(b, n.loc, elementType, 0);
-  n.setOutput(0, linalg::FillOp::create(b, n.loc, zero, buildEmpty(b, n.loc, dims, elementType)).getResult(0));
+  auto type = RankedTensorType::get(staticShape, fill.getType());
+  // A known shape is a splat constant (it folds further); a runtime one a fill.
+  Value result = type.hasStaticShape()
+                     ? Value(arith::ConstantOp::create(b, n.loc, DenseElementsAttr::get(type, Attribute(fill))))
+                     : linalg::FillOp::create(b, n.loc, Value(arith::ConstantOp::create(b, n.loc, fill)),
+                                              buildEmpty(b, n.loc, dims, fill.getType()))
+                           .getResult(0);
+  n.setOutput(0, result, isUnsigned);
   return success();
 }
 
