@@ -33,4 +33,24 @@ def QCFoldLinearBias : Pass<"qc-fold-linear-bias", "mlir::func::FuncOp"> {
   let dependentDialects = ["::qc::QCDialect"];
 }
 
+def QCLowerToLinalg : Pass<"qc-lower-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lower qc ops to linalg on tensors (the float reference path)";
+  let description = [{
+    Rewrites `qc.linear`, `qc.matmul`, `qc.softmax`, `qc.layer_norm` and
+    `qc.rms_norm` into upstream ops: `linalg.generic` contractions and
+    elementwise maps around `linalg.reduce` (softmax subtracts the row
+    maximum before exponentiating). A quantized (`!quant.uniform`) weight of a `qc.linear`
+    is dequantized with `quant.dcast` first (`lower-quant-ops` lowers that).
+    After this pass a float model is plain upstream IR that the standard
+    bufferization and LLVM lowering compile and `mlir-runner` executes; it
+    is the numerical reference the quantized lowerings are checked against,
+    not the fast path.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 #endif // QC_PASSES_TD

@@ -27,3 +27,15 @@ config.substitutions.insert(0, ("%python", config.python_executable))
 # The ONNX backend test data from Debian's libonnx-testdata.
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+
+# Lowers upstream linalg-on-tensors IR to LLVM for mlir-runner, and the
+# runtime libraries it needs (printMemrefF32).
+config.substitutions.append(("%{lower-to-llvm}", " ".join([
+    "-one-shot-bufferize=bufferize-function-boundaries", "-convert-linalg-to-loops",
+    "-expand-strided-metadata", "-lower-affine", "-convert-scf-to-cf",
+    "-finalize-memref-to-llvm", "-convert-math-to-llvm", "-convert-math-to-libm",
+    "-convert-arith-to-llvm",
+    "-convert-func-to-llvm", "-convert-cf-to-llvm", "-reconcile-unrealized-casts"])))
+config.substitutions.append(("%{runner-libs}", ",".join(
+    os.path.join(config.llvm_tools_dir, "..", "lib", lib)
+    for lib in ["libmlir_runner_utils.so", "libmlir_c_runner_utils.so"])))

@@ -1,0 +1,334 @@
+//===- LowerToLinalg.cpp - qc-lower-to-linalg ------------------------------===//
+//
+// The float reference lowering of the qc ops into linalg on tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace qc {
+#define GEN_PASS_DEF_QCLOWERTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace qc
+
+using namespace mlir;
+
+namespace qc {
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+SmallVector<OpFoldResult> dimsOf(OpBuilder &b, Location loc, Value v) {
+  SmallVector<OpFoldResult> dims;
+  for (int64_t i = 0, e = typeOf(v).getRank(); i < e; ++i)
+    dims.push_back(typeOf(v).isDynamicDim(i)
+                       ? OpFoldResult(tensor::DimOp::create(b, loc, v, i).getResult())
+                       : OpFoldResult(b.getIndexAttr(typeOf(v).getDimSize(i))));
+  return dims;
+}
+
+Value filled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims, Type type, double value) {
+  Value init = tensor::EmptyOp::create(b, loc, dims, type);
+  Value c = arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  return linalg::FillOp::create(b, loc, c, init).getResult(0);
+}
+
+/// A quantized weight as floats (quant.dcast, lowered by lower-quant-ops).
+Value dequantized(OpBuilder &b, Location loc, Value v) {
+  auto type = typeOf(v);
+  auto qtype = dyn_cast<quant::QuantizedType>(type.getElementType());
+  if (!qtype)
+    return v;
+  return quant::DequantizeCastOp::create(
+      b, loc, RankedTensorType::get(type.getShape(), qtype.getExpressedType()), v);
+}
+
+/// y[..., n] = sum_k x[..., k] * w[n, k] (+ b[n])
+struct LowerLinear : OpRewritePattern<LinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinearOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = dequantized(rewriter, loc, op.getInput());
+    Value w = dequantized(rewriter, loc, op.getWeight());
+    RankedTensorType outType = op.getType();
+    Type f = outType.getElementType();
+    int64_t rank = outType.getRank();
+    MLIRContext *ctx = getContext();
+    SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, x);
+    dims.back() = rewriter.getIndexAttr(op.getOutFeatures());
+    // The accumulator starts at the bias (broadcast) or at zero.
+    Value init;
+    AffineMap outMap = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    if (Value bias = op.getBias()) {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, dims, f);
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{empty.getType()}, ValueRange{bias}, ValueRange{empty},
+                 {AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx)), outMap},
+                 SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+                 [](OpBuilder &b, Location l, ValueRange a) { linalg::YieldOp::create(b, l, a[0]); })
+                 .getResult(0);
+    } else {
+      init = filled(rewriter, loc, dims, f, 0);
+    }
+    // Loops: the output's dims, then k.
+    SmallVector<AffineExpr> xExprs, wExprs{getAffineDimExpr(rank - 1, ctx), getAffineDimExpr(rank, ctx)},
+        outExprs;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      xExprs.push_back(getAffineDimExpr(i, ctx));
+    xExprs.push_back(getAffineDimExpr(rank, ctx));
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()}, ValueRange{x, w}, ValueRange{init},
+        {AffineMap::get(rank + 1, 0, xExprs, ctx), AffineMap::get(rank + 1, 0, wExprs, ctx),
+         AffineMap::get(rank + 1, 0, outExprs, ctx)},
+        iterators, [](OpBuilder &b, Location l, ValueRange a) {
+          Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// c[B..., m, n] = sum_k a[B..., m, k] * b[B..., k, n], batch dims broadcast.
+struct LowerMatMul : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value lhs = dequantized(rewriter, loc, op.getLhs());
+    Value rhs = dequantized(rewriter, loc, op.getRhs());
+    RankedTensorType outType = op.getType();
+    int64_t rank = outType.getRank();
+    MLIRContext *ctx = getContext();
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    // Loops: batch..., m, n, k.
+    auto operandMap = [&](Value v, AffineExpr r, AffineExpr c) {
+      ArrayRef<int64_t> shape = typeOf(v).getShape();
+      int64_t offset = (rank - 2) - (shape.size() - 2);
+      SmallVector<AffineExpr> exprs;
+      for (int64_t i = 0; i < static_cast<int64_t>(shape.size()) - 2; ++i)
+        exprs.push_back(shape[i] == 1 && outType.getDimSize(offset + i) != 1
+                            ? getAffineConstantExpr(0, ctx)
+                            : d(offset + i));
+      exprs.append({r, c});
+      return AffineMap::get(rank + 1, 0, exprs, ctx);
+    };
+    // Output sizes: each from an operand that has the dim at full size.
+    SmallVector<OpFoldResult> dims;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!outType.isDynamicDim(i)) {
+        dims.push_back(rewriter.getIndexAttr(outType.getDimSize(i)));
+        continue;
+      }
+      Value source = i == rank - 1 ? rhs : lhs;
+      int64_t sourceDim = i == rank - 1 ? typeOf(rhs).getRank() - 1
+                                        : i - (rank - typeOf(lhs).getRank());
+      if (i < rank - 2 && (sourceDim < 0 || typeOf(lhs).getDimSize(sourceDim) == 1)) {
+        source = rhs;
+        sourceDim = i - (rank - typeOf(rhs).getRank());
+      }
+      dims.push_back(tensor::DimOp::create(rewriter, loc, source, sourceDim).getResult());
+    }
+    Value init = filled(rewriter, loc, dims, outType.getElementType(), 0);
+    SmallVector<AffineExpr> outExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      outExprs.push_back(d(i));
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
+        {operandMap(lhs, d(rank - 2), d(rank)), operandMap(rhs, d(rank), d(rank - 1)),
+         AffineMap::get(rank + 1, 0, outExprs, ctx)},
+        iterators, [](OpBuilder &b, Location l, ValueRange a) {
+          Value p = arith::MulFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[2], p)));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// Reduces `in` over `axes` into a tensor of `statDims`, starting from
+/// `init` and folding each element with `combine(acc, element)`.
+Value reduceInto(OpBuilder &b, Location loc, Value in, ArrayRef<int64_t> axes,
+                 ArrayRef<OpFoldResult> statDims, double init,
+                 function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  Value acc = filled(b, loc, statDims, typeOf(in).getElementType(), init);
+  return linalg::ReduceOp::create(b, loc, ValueRange{in}, ValueRange{acc}, axes,
+                                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                                    linalg::YieldOp::create(nb, l, combine(nb, l, a[1], a[0]));
+                                  })
+      .getResult(0);
+}
+
+/// softmax(x) = exp(x - max) / sum(exp(x - max)) along the axis.
+struct LowerSoftmax : OpRewritePattern<SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    RankedTensorType type = typeOf(x);
+    int64_t rank = type.getRank();
+    // I64Attr getters return uint64_t; the axis is signed.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
+    MLIRContext *ctx = getContext();
+    SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, x), statDims(dims);
+    statDims.erase(statDims.begin() + axis);
+    SmallVector<AffineExpr> statExprs;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis)
+        statExprs.push_back(getAffineDimExpr(i, ctx));
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap statMap = AffineMap::get(rank, 0, statExprs, ctx);
+    auto parallel = SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
+    auto map2 = [&](Value a, Value b, function_ref<Value(OpBuilder &, Location, Value, Value)> fn) {
+      Value empty = tensor::EmptyOp::create(rewriter, loc, dims, type.getElementType());
+      return linalg::GenericOp::create(rewriter, loc, TypeRange{empty.getType()}, ValueRange{a, b},
+                                       ValueRange{empty}, {identity, statMap, identity}, parallel,
+                                       [&](OpBuilder &nb, Location l, ValueRange v) {
+                                         linalg::YieldOp::create(nb, l, fn(nb, l, v[0], v[1]));
+                                       })
+          .getResult(0);
+    };
+    Value max = reduceInto(rewriter, loc, x, {axis}, statDims,
+                           -std::numeric_limits<double>::infinity(),
+                           [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
+                             return arith::MaximumFOp::create(b, l, acc, v);
+                           });
+    Value exps = map2(x, max, [](OpBuilder &b, Location l, Value v, Value m) -> Value {
+      return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v, m));
+    });
+    Value sum = reduceInto(rewriter, loc, exps, {axis}, statDims, 0,
+                           [](OpBuilder &b, Location l, Value acc, Value v) -> Value {
+                             return arith::AddFOp::create(b, l, acc, v);
+                           });
+    rewriter.replaceOp(op, map2(exps, sum, [](OpBuilder &b, Location l, Value e, Value s) -> Value {
+                         return arith::DivFOp::create(b, l, e, s);
+                       }));
+    return success();
+  }
+};
+
+/// Shared by layer_norm and rms_norm: y = (x - mean?) * rsqrt(var + eps) *
+/// scale (+ bias), statistics over the dims from `axis` on.
+LogicalResult lowerNorm(PatternRewriter &rewriter, Operation *op, Value x, Value scale, Value bias,
+                        int64_t axisAttr, double epsilon, bool center) {
+  Location loc = op->getLoc();
+  RankedTensorType type = typeOf(x);
+  Type f = type.getElementType();
+  int64_t rank = type.getRank();
+  int64_t axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+  MLIRContext *ctx = rewriter.getContext();
+  SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, x), statDims(dims.begin(), dims.begin() + axis);
+  SmallVector<int64_t> reduced;
+  for (int64_t i = axis; i < rank; ++i)
+    reduced.push_back(i);
+  // The element count of the normalized dims, as a float.
+  Value count = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  for (int64_t i = axis; i < rank; ++i)
+    count = arith::MulIOp::create(rewriter, loc, count,
+                                  getValueOrCreateConstantIndexOp(rewriter, loc, dims[i]));
+  Value countF = arith::SIToFPOp::create(
+      rewriter, loc, f, arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count));
+  auto reduce = [&](Value in, function_ref<Value(OpBuilder &, Location, Value)> term) {
+    return reduceInto(rewriter, loc, in, reduced, statDims, 0,
+                      [&](OpBuilder &b, Location l, Value acc, Value v) -> Value {
+                        return arith::AddFOp::create(b, l, acc, term(b, l, v));
+                      });
+  };
+  SmallVector<AffineExpr> statExprs, paramExprs;
+  for (int64_t i = 0; i < axis; ++i)
+    statExprs.push_back(getAffineDimExpr(i, ctx));
+  for (int64_t i = axis; i < rank; ++i)
+    paramExprs.push_back(getAffineDimExpr(i, ctx));
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap statMap = AffineMap::get(rank, 0, statExprs, ctx);
+  AffineMap paramMap = AffineMap::get(rank, 0, paramExprs, ctx);
+  auto parallel = SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
+
+  Value centered = x;
+  if (center) {
+    Value sum = reduce(x, [](OpBuilder &, Location, Value v) { return v; });
+    Value empty = tensor::EmptyOp::create(rewriter, loc, dims, f);
+    centered = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{empty.getType()}, ValueRange{x, sum}, ValueRange{empty},
+                   {identity, statMap, identity}, parallel,
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value m = arith::DivFOp::create(b, l, a[1], countF);
+                     linalg::YieldOp::create(b, l, Value(arith::SubFOp::create(b, l, a[0], m)));
+                   })
+                   .getResult(0);
+  }
+  Value squares = reduce(centered, [](OpBuilder &b, Location l, Value v) {
+    return arith::MulFOp::create(b, l, v, v);
+  });
+  SmallVector<Value> inputs{centered, squares, scale};
+  SmallVector<AffineMap> maps{identity, statMap, paramMap};
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(paramMap);
+  }
+  maps.push_back(identity);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, dims, f);
+  Value eps = arith::ConstantOp::create(rewriter, loc, rewriter.getFloatAttr(f, epsilon));
+  Value y = linalg::GenericOp::create(
+                rewriter, loc, TypeRange{empty.getType()}, inputs, ValueRange{empty}, maps, parallel,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value var = arith::DivFOp::create(b, l, a[1], countF);
+                  Value inv = math::RsqrtOp::create(b, l, arith::AddFOp::create(b, l, var, eps));
+                  Value v = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, a[0], inv), a[2]);
+                  if (bias)
+                    v = arith::AddFOp::create(b, l, v, a[3]);
+                  linalg::YieldOp::create(b, l, v);
+                })
+                .getResult(0);
+  rewriter.replaceOp(op, y);
+  return success();
+}
+
+struct LowerLayerNorm : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormOp op, PatternRewriter &rewriter) const override {
+    return lowerNorm(rewriter, op, op.getInput(), op.getScale(), op.getBias(), op.getAxis(),
+                     op.getEpsilon().convertToDouble(), /*center=*/true);
+  }
+};
+
+struct LowerRMSNorm : OpRewritePattern<RMSNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(RMSNormOp op, PatternRewriter &rewriter) const override {
+    return lowerNorm(rewriter, op, op.getInput(), op.getScale(), nullptr, op.getAxis(),
+                     op.getEpsilon().convertToDouble(), /*center=*/false);
+  }
+};
+
+struct QCLowerToLinalg : impl::QCLowerToLinalgBase<QCLowerToLinalg> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LowerLinear, LowerMatMul, LowerSoftmax, LowerLayerNorm, LowerRMSNorm>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult left = getOperation().walk([](Operation *op) {
+      return isa<QCDialect>(op->getDialect()) ? WalkResult::interrupt() : WalkResult::advance();
+    });
+    if (left.wasInterrupted()) {
+      getOperation().emitError("qc ops remain after qc-lower-to-linalg");
+      signalPassFailure();
+    }
+  }
+};
+
+} // namespace
+} // namespace qc
