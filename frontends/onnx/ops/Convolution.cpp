@@ -182,6 +182,18 @@ FailureOr<Value> addBias(NodeImporter &n, Value y, Value bias) {
                           });
 }
 
+/// Output 0 of Conv and ConvTranspose: `y` plus the optional bias input 2.
+LogicalResult setConvOutput(NodeImporter &n, Value y) {
+  if (n.hasInput(2)) {
+    FailureOr<Value> biased = addBias(n, y, n.input(2));
+    if (failed(biased))
+      return failure();
+    y = *biased;
+  }
+  n.setOutput(0, y);
+  return success();
+}
+
 /// Checks the NC[spatial] input and weight shapes common to Conv and
 /// ConvTranspose.
 LogicalResult checkConvOperands(NodeImporter &n, RankedTensorType xType,
@@ -227,14 +239,7 @@ LogicalResult convertConv(NodeImporter &n) {
     wDims.push_back(b.getIndexAttr(kernel[i]));
   Value wg = buildReshape(b, n.loc, w, wDims);
   Value y = mergeChannels(b, n.loc, buildConv(b, n.loc, xg, wg, *win, false, win->strides));
-  if (n.hasInput(2)) {
-    FailureOr<Value> biased = addBias(n, y, n.input(2));
-    if (failed(biased))
-      return failure();
-    y = *biased;
-  }
-  n.setOutput(0, y);
-  return success();
+  return setConvOutput(n, y);
 }
 
 LogicalResult convertConvTranspose(NodeImporter &n) {
@@ -310,14 +315,7 @@ LogicalResult convertConvTranspose(NodeImporter &n) {
   Value wg = buildReshape(b, n.loc, w, wDims);
   SmallVector<int64_t> unitStrides(r, 1);
   Value y = mergeChannels(b, n.loc, buildConv(b, n.loc, xg, wg, *win, true, unitStrides));
-  if (n.hasInput(2)) {
-    FailureOr<Value> biased = addBias(n, y, n.input(2));
-    if (failed(biased))
-      return failure();
-    y = *biased;
-  }
-  n.setOutput(0, y);
-  return success();
+  return setConvOutput(n, y);
 }
 
 /// out[n, c, o...] = combine over k of in[n, c, o*s + k*d ...]
