@@ -314,11 +314,84 @@ struct LowerRMSNorm : OpRewritePattern<RMSNormOp> {
   }
 };
 
+/// quant.qcast with the rounding qc's inputs (ONNX QuantizeLinear) define:
+/// q = clamp(round_half_even(x / scale) + zero_point, storage range). The
+/// quant dialect leaves rounding to the pipeline, and upstream
+/// lower-quant-ops truncates and clamps only narrowed storage ranges.
+struct LowerQuantizeCast : OpRewritePattern<quant::QuantizeCastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(quant::QuantizeCastOp op, PatternRewriter &rewriter) const override {
+    auto inType = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto outType = dyn_cast<RankedTensorType>(op.getType());
+    if (!inType || !outType)
+      return rewriter.notifyMatchFailure(op, "not a ranked tensor");
+    Type element = outType.getElementType();
+    SmallVector<double> scales;
+    SmallVector<int64_t> zeroPoints;
+    int64_t axis = -1;
+    quant::QuantizedType qtype;
+    if (auto t = dyn_cast<quant::UniformQuantizedType>(element)) {
+      scales = {t.getScale()};
+      zeroPoints = {t.getZeroPoint()};
+      qtype = t;
+    } else if (auto t = dyn_cast<quant::UniformQuantizedPerAxisType>(element)) {
+      scales.assign(t.getScales().begin(), t.getScales().end());
+      zeroPoints.assign(t.getZeroPoints().begin(), t.getZeroPoints().end());
+      axis = t.getQuantizedDimension();
+      qtype = t;
+    } else {
+      return rewriter.notifyMatchFailure(op, "sub-channel types are left to lower-quant-ops");
+    }
+    Location loc = op.getLoc();
+    Type f = inType.getElementType();
+    auto storage = cast<IntegerType>(qtype.getStorageType());
+    int64_t rank = inType.getRank();
+    MLIRContext *ctx = getContext();
+    auto vectorConst = [&](ArrayRef<double> values, Type type) -> Value {
+      SmallVector<Attribute> attrs;
+      for (double v : values)
+        attrs.push_back(rewriter.getFloatAttr(type, v));
+      auto t = RankedTensorType::get({static_cast<int64_t>(values.size())}, type);
+      return arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(t, attrs));
+    };
+    SmallVector<double> zps(zeroPoints.begin(), zeroPoints.end());
+    Value scaleT = vectorConst(scales, f), zpT = vectorConst(zps, f);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    AffineMap paramMap = AffineMap::get(rank, 0, axis < 0 ? getAffineConstantExpr(0, ctx)
+                                                          : getAffineDimExpr(axis, ctx));
+    auto intType = RankedTensorType::get(outType.getShape(), storage);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, dimsOf(rewriter, loc, op.getInput()), storage);
+    double lo = qtype.getStorageTypeMin(), hi = qtype.getStorageTypeMax();
+    bool isSigned = qtype.isSigned();
+    Value q = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{intType}, ValueRange{op.getInput(), scaleT, zpT},
+                  ValueRange{empty}, {identity, paramMap, paramMap, identity},
+                  SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value v = math::RoundEvenOp::create(b, l, arith::DivFOp::create(b, l, a[0], a[1]));
+                    v = arith::AddFOp::create(b, l, v, a[2]);
+                    v = arith::MaximumFOp::create(b, l, v, arith::ConstantOp::create(b, l, b.getFloatAttr(f, lo)));
+                    v = arith::MinimumFOp::create(b, l, v, arith::ConstantOp::create(b, l, b.getFloatAttr(f, hi)));
+                    Value i = isSigned ? Value(arith::FPToSIOp::create(b, l, storage, v))
+                                       : Value(arith::FPToUIOp::create(b, l, storage, v));
+                    linalg::YieldOp::create(b, l, i);
+                  })
+                  .getResult(0);
+    rewriter.replaceOpWithNewOp<quant::StorageCastOp>(op, outType, q);
+    return success();
+  }
+};
+
 struct QCLowerToLinalg : impl::QCLowerToLinalgBase<QCLowerToLinalg> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerLinear, LowerMatMul, LowerSoftmax, LowerLayerNorm, LowerRMSNorm>(&getContext());
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    patterns.add<LowerLinear, LowerMatMul, LowerSoftmax, LowerLayerNorm, LowerRMSNorm,
+                 LowerQuantizeCast>(&getContext());
+    // No folding: quant's folders would remove a QDQ pair (dcast of qcast)
+    // before its rounding is lowered.
+    GreedyRewriteConfig config;
+    config.enableFolding(false);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       return signalPassFailure();
     WalkResult left = getOperation().walk([](Operation *op) {
       return isa<QCDialect>(op->getDialect()) ? WalkResult::interrupt() : WalkResult::advance();

@@ -39,8 +39,12 @@ def QCLowerToLinalg : Pass<"qc-lower-to-linalg", "mlir::func::FuncOp"> {
     Rewrites `qc.linear`, `qc.matmul`, `qc.softmax`, `qc.layer_norm` and
     `qc.rms_norm` into upstream ops: `linalg.generic` contractions and
     elementwise maps around `linalg.reduce` (softmax subtracts the row
-    maximum before exponentiating). A quantized (`!quant.uniform`) weight of a `qc.linear`
-    is dequantized with `quant.dcast` first (`lower-quant-ops` lowers that).
+    maximum before exponentiating). A quantized (`!quant.uniform`) weight of
+    a `qc.linear` is dequantized with `quant.dcast` first (`lower-quant-ops`
+    lowers that). Per-tensor and per-axis `quant.qcast` is lowered here with
+    ONNX QuantizeLinear's rounding, half to even, saturating to the storage
+    range: the quant dialect leaves rounding to the pipeline, and upstream
+    `lower-quant-ops` truncates.
     After this pass a float model is plain upstream IR that the standard
     bufferization and LLVM lowering compile and `mlir-runner` executes; it
     is the numerical reference the quantized lowerings are checked against,

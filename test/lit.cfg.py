@@ -31,6 +31,7 @@ if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
 # Lowers upstream linalg-on-tensors IR to LLVM for mlir-runner, and the
 # runtime libraries it needs (printMemrefF32).
 config.substitutions.append(("%{lower-to-llvm}", " ".join([
+    "-convert-elementwise-to-linalg",
     "-one-shot-bufferize=bufferize-function-boundaries", "-convert-linalg-to-loops",
     "-expand-strided-metadata", "-lower-affine", "-convert-scf-to-cf",
     "-finalize-memref-to-llvm", "-convert-math-to-llvm", "-convert-math-to-libm",

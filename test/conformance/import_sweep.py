@@ -16,6 +16,8 @@ import re
 import subprocess
 import sys
 
+from status_file import compare_or_update
+
 DEFAULT_DATA = "/usr/share/libonnx-testdata/data/node"
 ERROR_LINE = re.compile(r"^qc-compile: error: .+$")
 
@@ -112,18 +114,8 @@ def main():
           f"frozen), {counts['rejected']} rejected with an error, {counts['crashed']} crashed")
     for c in crashes:
         print(c)
-    if args.status and args.update:
-        with open(args.status, "w") as f:
-            f.write("\n".join(lines) + "\n")
-    elif args.status:
-        expected = dict(l.split("\t", 1) for l in open(args.status).read().splitlines() if l)
-        changed = [f"{t}: expected '{expected.get(t)}', got '{s}'"
-                   for t, s in (l.split("\t", 1) for l in lines) if expected.get(t) != s]
-        for c in changed:
-            print("CHANGED", c)
-        if changed:
-            print(f"{len(changed)} models changed status; if intended, rerun with --update")
-            return 1
+    if args.status and compare_or_update(args.status, lines, args.update):
+        return 1
     return 1 if crashes else 0
 
 

@@ -79,5 +79,14 @@ func.func @main() {
   // CHECK: {{\[}}[-2,   6],
   // CHECK-NEXT:  [-3,   1.5]]
   call @print(%q2) : (tensor<?x?xf32>) -> ()
+
+  // quant.qcast rounds half to even and saturates, as ONNX QuantizeLinear:
+  // x / 0.5 + 128 = [128, 129, 129.5, 628, 1, -372] -> [128, 129, 130, 255, 1, 0].
+  %f = arith.constant dense<[[0.0, 0.5, 0.75, 250.0, -63.5, -250.0]]> : tensor<1x6xf32>
+  %fq = quant.qcast %f : tensor<1x6xf32> to tensor<1x6x!quant.uniform<u8:f32, 0.5:128>>
+  %fd = quant.dcast %fq : tensor<1x6x!quant.uniform<u8:f32, 0.5:128>> to tensor<1x6xf32>
+  %fd2 = tensor.cast %fd : tensor<1x6xf32> to tensor<?x?xf32>
+  // CHECK: {{\[}}[0,   0.5,   1,   63.5,   -63.5,   -64]]
+  call @print(%fd2) : (tensor<?x?xf32>) -> ()
   return
 }

@@ -54,8 +54,12 @@ Value sourceCoordinate(OpBuilder &b, Location l, Value o, int64_t in, int64_t ou
   }
   if (mode == "tf_half_pixel_for_nn")
     return arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, of, c(0.5)), c(scale));
-  if (mode == "align_corners")
-    return out == 1 ? c(0) : arith::MulFOp::create(b, l, of, c(double(in - 1) / double(out - 1)));
+  if (mode == "align_corners") {
+    // ONNX divides by the unrounded resized length, in * scale (2.4 when 4
+    // is scaled by 0.6), not by the output size.
+    double resized = in * scale;
+    return out == 1 ? c(0) : arith::MulFOp::create(b, l, of, c(double(in - 1) / (resized - 1)));
+  }
   // half_pixel and its variants: (o + 0.5) / scale - 0.5
   Value x = arith::SubFOp::create(
       b, l, arith::DivFOp::create(b, l, arith::AddFOp::create(b, l, of, c(0.5)), c(scale)), c(0.5));
