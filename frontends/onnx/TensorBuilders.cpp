@@ -33,6 +33,21 @@ SmallVector<OpFoldResult> getDims(OpBuilder &b, Location loc, Value tensor) {
   return dims;
 }
 
+OpFoldResult buildProduct(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims) {
+  OpFoldResult product = b.getIndexAttr(1);
+  for (OpFoldResult dim : dims)
+    product = getAsOpFoldResult(b.createOrFold<arith::MulIOp>(
+        loc, getValueOrCreateConstantIndexOp(b, loc, product),
+        getValueOrCreateConstantIndexOp(b, loc, dim)));
+  return product;
+}
+
+Value buildCount(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims, Type type) {
+  Value index = getValueOrCreateConstantIndexOp(b, loc, buildProduct(b, loc, dims));
+  Value i64 = b.createOrFold<arith::IndexCastOp>(loc, b.getI64Type(), index);
+  return convertScalar(b, loc, i64, type, /*fromUnsigned=*/false, /*toUnsigned=*/false);
+}
+
 Value buildEmpty(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims,
                  Type elementType) {
   return tensor::EmptyOp::create(b, loc, dims, elementType);

@@ -62,6 +62,15 @@ mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value value, mlir::Type to, bool fromUnsigned,
                           bool toUnsigned);
 
+/// The product of `dims` (an element count), folded where they are known.
+mlir::OpFoldResult buildProduct(mlir::OpBuilder &b, mlir::Location loc,
+                                llvm::ArrayRef<mlir::OpFoldResult> dims);
+
+/// The product of `dims` as a scalar of `type`, float or integer: the count
+/// a mean divides by.
+mlir::Value buildCount(mlir::OpBuilder &b, mlir::Location loc,
+                       llvm::ArrayRef<mlir::OpFoldResult> dims, mlir::Type type);
+
 /// The size of every dimension: constants when static, tensor.dim otherwise.
 llvm::SmallVector<mlir::OpFoldResult> getDims(mlir::OpBuilder &b,
                                               mlir::Location loc,

@@ -545,15 +545,7 @@ LogicalResult convertGlobalPool(NodeImporter &n, bool isMax) {
                                 return arith::AddFOp::create(nb, l, a[0], a[1]);
                               });
   if (!isMax) {
-    SmallVector<OpFoldResult> dims = getDims(b, n.loc, x);
-    OpFoldResult count = b.getIndexAttr(1);
-    for (int64_t i = 2; i < xType.getRank(); ++i)
-      count = getAsOpFoldResult(b.createOrFold<arith::MulIOp>(
-          n.loc, getValueOrCreateConstantIndexOp(b, n.loc, count),
-          getValueOrCreateConstantIndexOp(b, n.loc, dims[i])));
-    Value c = b.createOrFold<arith::IndexCastOp>(n.loc, b.getI64Type(),
-                                                 getValueOrCreateConstantIndexOp(b, n.loc, count));
-    c = b.createOrFold<arith::SIToFPOp>(n.loc, type, c);
+    Value c = buildCount(b, n.loc, ArrayRef<OpFoldResult>(getDims(b, n.loc, x)).drop_front(2), type);
     FailureOr<Value> mean = buildElementwise(n, reduced, type, [&](OpBuilder &nb, Location l, ValueRange a) {
       return arith::DivFOp::create(nb, l, a[0], c);
     });

@@ -41,8 +41,9 @@ LogicalResult emit(NodeImporter &n, ValueRange inputs, Type resultType,
   return success();
 }
 
-/// A float-only unary op.
-LogicalResult unaryFloat(NodeImporter &n, UnaryFn fn) {
+/// A float-only unary op (`fn` may capture the op's attributes).
+LogicalResult unaryFloat(NodeImporter &n,
+                         function_ref<Value(OpBuilder &, Location, Value)> fn) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
   Type type = elementTypeOf(n.input(0));
@@ -285,22 +286,9 @@ LogicalResult convertClip(NodeImporter &n) {
       isUnsigned);
 }
 
-/// Float ops with scalar attributes (alpha, beta, ...).
-LogicalResult unaryFloatWith(NodeImporter &n,
-                             function_ref<Value(OpBuilder &, Location, Value)> fn) {
-  if (failed(n.expectInputs(1, 1)))
-    return failure();
-  Type type = elementTypeOf(n.input(0));
-  if (!isa<FloatType>(type))
-    return n.fail("expects a float tensor, got " + typeString(type));
-  return emit(n, n.input(0), type, [&](OpBuilder &b, Location l, ValueRange a) {
-    return fn(b, l, a[0]);
-  });
-}
-
 LogicalResult convertLeakyRelu(NodeImporter &n) {
   double alpha = n.getFloat("alpha", 0.01f);
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     return selectNegative(
         b, l, x, arith::MulFOp::create(b, l, x, constLike(b, l, x, alpha)));
   });
@@ -308,7 +296,7 @@ LogicalResult convertLeakyRelu(NodeImporter &n) {
 
 LogicalResult convertElu(NodeImporter &n) {
   double alpha = n.getFloat("alpha", 1.0f);
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     Value em1 = math::ExpM1Op::create(b, l, x);
     return selectNegative(
         b, l, x, arith::MulFOp::create(b, l, em1, constLike(b, l, x, alpha)));
@@ -318,7 +306,7 @@ LogicalResult convertElu(NodeImporter &n) {
 LogicalResult convertSelu(NodeImporter &n) {
   double alpha = n.getFloat("alpha", 1.67326319217681884765625f);
   double gamma = n.getFloat("gamma", 1.05070102214813232421875f);
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     Value em1 = math::ExpM1Op::create(b, l, x);
     Value neg = arith::MulFOp::create(b, l, em1, constLike(b, l, x, alpha));
     Value y = selectNegative(b, l, x, neg);
@@ -328,7 +316,7 @@ LogicalResult convertSelu(NodeImporter &n) {
 
 LogicalResult convertCelu(NodeImporter &n) {
   double alpha = n.getFloat("alpha", 1.0f);
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
     Value a = constLike(b, l, x, alpha), zero = constLike(b, l, x, 0);
     Value em1 = math::ExpM1Op::create(b, l, arith::DivFOp::create(b, l, x, a));
@@ -341,7 +329,7 @@ LogicalResult convertCelu(NodeImporter &n) {
 
 LogicalResult convertThresholdedRelu(NodeImporter &n) {
   double alpha = n.getFloat("alpha", 1.0f);
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     Value above = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x,
                                         constLike(b, l, x, alpha));
     return arith::SelectOp::create(b, l, above, x, constLike(b, l, x, 0));
@@ -350,7 +338,7 @@ LogicalResult convertThresholdedRelu(NodeImporter &n) {
 
 LogicalResult convertHardSigmoid(NodeImporter &n) {
   double alpha = n.getFloat("alpha", 0.2f), beta = n.getFloat("beta", 0.5f);
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     Value y = arith::AddFOp::create(
         b, l, arith::MulFOp::create(b, l, x, constLike(b, l, x, alpha)),
         constLike(b, l, x, beta));
@@ -359,7 +347,7 @@ LogicalResult convertHardSigmoid(NodeImporter &n) {
 }
 
 LogicalResult convertHardSwish(NodeImporter &n) {
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     Value y = arith::AddFOp::create(
         b, l, arith::MulFOp::create(b, l, x, constLike(b, l, x, 1.0 / 6)),
         constLike(b, l, x, 0.5));
@@ -374,7 +362,7 @@ LogicalResult convertGelu(NodeImporter &n) {
     return n.fail("approximate must be 'none' or 'tanh', got '" + approximate +
                   "'");
   bool useTanh = approximate == "tanh";
-  return unaryFloatWith(n, [&](OpBuilder &b, Location l, Value x) {
+  return unaryFloat(n, [&](OpBuilder &b, Location l, Value x) {
     Value half = constLike(b, l, x, 0.5), one = constLike(b, l, x, 1);
     Value inner;
     if (useTanh) {

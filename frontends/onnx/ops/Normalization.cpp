@@ -28,21 +28,6 @@ namespace {
 
 RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
 
-/// Product of `dims` as a float scalar of `type` (the count a mean divides by).
-Value countOf(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims,
-              Type type) {
-  OpFoldResult count = b.getIndexAttr(1);
-  for (OpFoldResult dim : dims) {
-    Value product = b.createOrFold<arith::MulIOp>(
-        loc, getValueOrCreateConstantIndexOp(b, loc, count),
-        getValueOrCreateConstantIndexOp(b, loc, dim));
-    count = getAsOpFoldResult(product);
-  }
-  Value index = getValueOrCreateConstantIndexOp(b, loc, count);
-  Value i64 = b.createOrFold<arith::IndexCastOp>(loc, b.getI64Type(), index);
-  return b.createOrFold<arith::SIToFPOp>(loc, type, i64);
-}
-
 /// Softmax and LogSoftmax before opset 13 work on the input coerced to 2-D
 /// at `axis`; this runs `fn` on that view (or on the input when the axis is
 /// already the last one) and restores the shape.
@@ -57,17 +42,10 @@ FailureOr<Value> withSoftmaxAxis(NodeImporter &n, Value x,
     return fn(x, *axis);
   OpBuilder &b = n.b;
   SmallVector<OpFoldResult> dims = getDims(b, n.loc, x);
-  auto product = [&](ArrayRef<OpFoldResult> range) {
-    OpFoldResult p = b.getIndexAttr(1);
-    for (OpFoldResult d : range)
-      p = getAsOpFoldResult(b.createOrFold<arith::MulIOp>(
-          n.loc, getValueOrCreateConstantIndexOp(b, n.loc, p),
-          getValueOrCreateConstantIndexOp(b, n.loc, d)));
-    return p;
-  };
   ArrayRef<OpFoldResult> all(dims);
   Value flat = buildReshape(b, n.loc, x,
-                            {product(all.take_front(*axis)), product(all.drop_front(*axis))});
+                            {buildProduct(b, n.loc, all.take_front(*axis)),
+                             buildProduct(b, n.loc, all.drop_front(*axis))});
   FailureOr<Value> y = fn(flat, 1);
   if (failed(y))
     return failure();
@@ -157,7 +135,7 @@ LogicalResult emitLayerNormStatistics(NodeImporter &n, Value x, int64_t axis,
   for (int64_t i = axis; i < type.getRank(); ++i)
     axes.push_back(i);
   SmallVector<OpFoldResult> dims = getDims(b, n.loc, x);
-  Value count = countOf(b, n.loc, ArrayRef<OpFoldResult>(dims).drop_front(axis), elementType);
+  Value count = buildCount(b, n.loc, ArrayRef<OpFoldResult>(dims).drop_front(axis), elementType);
   auto addFn = [](OpBuilder &nb, Location l, ValueRange a) {
     return arith::AddFOp::create(nb, l, a[0], a[1]);
   };
@@ -282,7 +260,7 @@ LogicalResult convertInstanceNormalization(NodeImporter &n) {
   for (int64_t i = 2; i < type.getRank(); ++i)
     axes.push_back(i);
   SmallVector<OpFoldResult> dims = getDims(b, n.loc, x);
-  Value count = countOf(b, n.loc, ArrayRef<OpFoldResult>(dims).drop_front(2), elementType);
+  Value count = buildCount(b, n.loc, ArrayRef<OpFoldResult>(dims).drop_front(2), elementType);
   auto add = [](OpBuilder &nb, Location l, ValueRange a) {
     return arith::AddFOp::create(nb, l, a[0], a[1]);
   };

@@ -119,18 +119,10 @@ LogicalResult convertReduce(NodeImporter &n, const ReduceKind &kind) {
         return kind.combine(nb, l, a[0], a[1], isFloat);
       });
   if (kind.post) {
-    SmallVector<OpFoldResult> dims = getDims(b, n.loc, n.input(0));
-    OpFoldResult count = b.getIndexAttr(1);
+    SmallVector<OpFoldResult> dims = getDims(b, n.loc, n.input(0)), reducedDims;
     for (int64_t axis : axes)
-      count = getAsOpFoldResult(b.createOrFold<arith::MulIOp>(
-          n.loc, getValueOrCreateConstantIndexOp(b, n.loc, count),
-          getValueOrCreateConstantIndexOp(b, n.loc, dims[axis])));
-    Value countValue = b.createOrFold<arith::IndexCastOp>(
-        n.loc, b.getI64Type(), getValueOrCreateConstantIndexOp(b, n.loc, count));
-    if (isFloat)
-      countValue = b.createOrFold<arith::SIToFPOp>(n.loc, elementType, countValue);
-    else
-      countValue = convertScalar(b, n.loc, countValue, elementType, false, false);
+      reducedDims.push_back(dims[axis]);
+    Value countValue = buildCount(b, n.loc, reducedDims, elementType);
     FailureOr<Value> mapped = buildElementwise(
         n, result, elementType, [&](OpBuilder &nb, Location l, ValueRange a) {
           return kind.post(nb, l, a[0], countValue);

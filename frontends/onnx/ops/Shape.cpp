@@ -42,11 +42,6 @@ Value toI64(OpBuilder &b, Location loc, OpFoldResult ofr) {
                                             indexValue(b, loc, ofr));
 }
 
-OpFoldResult mulIndex(OpBuilder &b, Location loc, OpFoldResult x, OpFoldResult y) {
-  return getAsOpFoldResult(b.createOrFold<arith::MulIOp>(
-      loc, indexValue(b, loc, x), indexValue(b, loc, y)));
-}
-
 /// Axes from the attribute (before `inputSince`) or constant input 1.
 FailureOr<std::optional<SmallVector<int64_t>>> axesOf(NodeImporter &n, int inputSince,
                                                       unsigned inputIndex = 1) {
@@ -80,9 +75,7 @@ LogicalResult convertSize(NodeImporter &n) {
   if (failed(n.expectInputs(1, 1)))
     return failure();
   OpBuilder &b = n.b;
-  OpFoldResult count = b.getIndexAttr(1);
-  for (OpFoldResult dim : getDims(b, n.loc, n.input(0)))
-    count = mulIndex(b, n.loc, count, dim);
+  OpFoldResult count = buildProduct(b, n.loc, getDims(b, n.loc, n.input(0)));
   n.setOutput(0, buildFromElements(b, n.loc, b.getI64Type(), toI64(b, n.loc, count),
                                    /*scalar=*/true));
   return success();
@@ -124,26 +117,19 @@ LogicalResult convertReshape(NodeImporter &n) {
       dims.push_back(b.getIndexAttr(v));
     }
   }
+  OpFoldResult inCount = buildProduct(b, n.loc, inDims);
   if (inferred >= 0) {
-    OpFoldResult total = b.getIndexAttr(1), known = b.getIndexAttr(1);
-    for (OpFoldResult d : inDims)
-      total = mulIndex(b, n.loc, total, d);
-    for (auto [i, d] : llvm::enumerate(dims))
-      if (static_cast<int>(i) != inferred)
-        known = mulIndex(b, n.loc, known, d);
-    std::optional<int64_t> t = getConstantIntValue(total), k = getConstantIntValue(known);
+    // The inferred slot still holds 1, so this is the product of the others.
+    OpFoldResult known = buildProduct(b, n.loc, dims);
+    std::optional<int64_t> t = getConstantIntValue(inCount), k = getConstantIntValue(known);
     if (t && k && (*k == 0 || *t % *k != 0))
       return n.fail("cannot infer the -1 dimension: " + Twine(*t) +
                     " elements do not divide into " + Twine(*k));
     dims[inferred] = getAsOpFoldResult(b.createOrFold<arith::DivUIOp>(
-        n.loc, indexValue(b, n.loc, total), indexValue(b, n.loc, known)));
+        n.loc, indexValue(b, n.loc, inCount), indexValue(b, n.loc, known)));
   }
   // Check the element count where it is known.
-  OpFoldResult inCount = b.getIndexAttr(1), outCount = b.getIndexAttr(1);
-  for (OpFoldResult d : inDims)
-    inCount = mulIndex(b, n.loc, inCount, d);
-  for (OpFoldResult d : dims)
-    outCount = mulIndex(b, n.loc, outCount, d);
+  OpFoldResult outCount = buildProduct(b, n.loc, dims);
   std::optional<int64_t> ic = getConstantIntValue(inCount), oc = getConstantIntValue(outCount);
   if (ic && oc && *ic != *oc)
     return n.fail("cannot reshape " + Twine(*ic) + " elements into " + Twine(*oc));
@@ -182,9 +168,9 @@ LogicalResult convertFlatten(NodeImporter &n) {
     return n.fail("axis " + Twine(axis) + " is out of range for rank " + Twine(rank));
   if (axis < 0)
     axis += rank;
-  OpFoldResult outer = b.getIndexAttr(1), inner = b.getIndexAttr(1);
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? outer : inner) = mulIndex(b, n.loc, i < axis ? outer : inner, dims[i]);
+  ArrayRef<OpFoldResult> all(dims);
+  OpFoldResult outer = buildProduct(b, n.loc, all.take_front(axis));
+  OpFoldResult inner = buildProduct(b, n.loc, all.drop_front(axis));
   n.setOutput(0, buildReshape(b, n.loc, n.input(0), {outer, inner}), n.isUnsignedInput(0));
   return success();
 }
