@@ -315,6 +315,10 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
   Block *entry = func.addEntryBlock();
   for (auto [i, info] : llvm::enumerate(args)) {
     func.setArgAttr(i, "onnx.name", b.getStringAttr(info->name()));
+    // The element type in ONNX's numbering keeps the signedness that MLIR's
+    // signless integers drop; the runtime reports and checks it.
+    func.setArgAttr(i, "onnx.elem_type",
+                    b.getI32IntegerAttr(info->type().tensor_type().elem_type()));
     define(info->name(),
            {entry->getArgument(i),
             isUnsignedType(info->type().tensor_type().elem_type())});
@@ -381,8 +385,11 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
   }
   func::ReturnOp::create(b, fileLoc, results);
   func.setType(b.getFunctionType(argTypes, resultTypes));
-  for (auto [i, output] : llvm::enumerate(graph.output()))
+  for (auto [i, output] : llvm::enumerate(graph.output())) {
     func.setResultAttr(i, "onnx.name", b.getStringAttr(output.name()));
+    func.setResultAttr(i, "onnx.elem_type",
+                       b.getI32IntegerAttr(output.type().tensor_type().elem_type()));
+  }
 
   if (failed(verify(*module))) {
     error = fileError("the imported module does not verify");

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/qc/QCDialect.h"
+#include "lowering/cpu/Pipeline.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -19,6 +20,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   qc::registerQCPasses();
+  qc::cpu::registerCodegenPipeline();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

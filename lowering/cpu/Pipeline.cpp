@@ -1,0 +1,101 @@
+//===- Pipeline.cpp - the CPU code generation pipeline --------------------===//
+//
+// The pipeline is written as pass-pipeline text (the passes of
+// builtin.module(...)), so that what runs is exactly what
+// `qc-opt -pass-pipeline=...` would run and a lit test can replay any
+// prefix of it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowering/cpu/Pipeline.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+namespace qc::cpu {
+
+static std::string getPipelineText(const CodegenOptions &options) {
+  std::string tensorPasses = "llvm-request-c-wrappers,qc-lower-to-linalg,lower-quant-ops,canonicalize,"
+                             "linalg-fuse-elementwise-ops";
+  if (options.tileContractions)
+    tensorPasses += std::string(",qc-cpu-tile-contractions{parallel=") +
+                    (options.parallel ? "true" : "false") + "},canonicalize,cse";
+  std::string text = "func.func(" + tensorPasses + "),";
+  // Function boundaries take plain row-major buffers: that is the ABI the
+  // runtime fills descriptors for. Returned buffers are owned by the caller
+  // (the deallocation pipeline clones any it does not own, such as a
+  // constant or an argument), which the runtime frees.
+  text += "one-shot-bufferize{bufferize-function-boundaries "
+          "function-boundary-type-conversion=identity-layout-map},"
+          "buffer-deallocation-pipeline,canonicalize,";
+  if (options.tileContractions)
+    text += "func.func(qc-cpu-lower-vectors),";
+  text += "func.func(convert-linalg-to-loops),";
+  if (options.parallel)
+    text += "scf-forall-to-parallel,convert-scf-to-openmp,";
+  text += "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+          "convert-vector-to-llvm{enable-x86vector},"
+          "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
+          "convert-arith-to-llvm,convert-func-to-llvm,"
+          "convert-cf-to-llvm,";
+  if (options.parallel)
+    text += "convert-openmp-to-llvm,";
+  text += "convert-ub-to-llvm,reconcile-unrealized-casts";
+  return text;
+}
+
+void buildCodegenPipeline(OpPassManager &pm, const CodegenOptions &options) {
+  // The text names passes; the registry must know them.
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    registerAllPasses();
+    registerQCPasses();
+  });
+  std::string text = getPipelineText(options);
+  std::string error;
+  llvm::raw_string_ostream os(error);
+  if (failed(parsePassPipeline(text, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("qc: the CPU pipeline does not parse: ") + error);
+}
+
+void registerCodegenDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+}
+
+namespace {
+struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
+  Option<bool> parallel{*this, "parallel",
+                        llvm::cl::desc("Run contraction tiles on OpenMP threads"),
+                        llvm::cl::init(false)};
+  Option<bool> tile{*this, "tile",
+                    llvm::cl::desc("Tile and vectorize contractions"),
+                    llvm::cl::init(false)};
+};
+} // namespace
+
+void registerCodegenPipeline() {
+  PassPipelineRegistration<PipelineOptions>(
+      "qc-cpu-codegen",
+      "Lower the qc graph IR to the LLVM dialect for x86-64 (what qc-compile "
+      "-target=cpu runs before LLVM)",
+      [](OpPassManager &pm, const PipelineOptions &o) {
+        buildCodegenPipeline(pm, {/*parallel=*/o.parallel, /*tileContractions=*/o.tile});
+      });
+}
+
+} // namespace qc::cpu

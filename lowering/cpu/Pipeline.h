@@ -1,0 +1,39 @@
+//===- Pipeline.h - the CPU code generation pipeline ------------*- C++ -*-===//
+//
+// From the imported qc graph IR (tensors) to the LLVM dialect, for x86-64.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QC_LOWERING_CPU_PIPELINE_H
+#define QC_LOWERING_CPU_PIPELINE_H
+
+namespace mlir {
+class DialectRegistry;
+class OpPassManager;
+} // namespace mlir
+
+namespace qc::cpu {
+
+struct CodegenOptions {
+  /// Distribute the outer tiles of contractions over threads (OpenMP).
+  bool parallel = false;
+  /// Tile and vectorize contractions; off gives plain loops, the simplest
+  /// lowering, which the tests compare against.
+  bool tileContractions = false;
+};
+
+/// qc ops → linalg on tensors → fused, tiled and vectorized → bufferized →
+/// loops → LLVM dialect, with `main` given a C interface
+/// (`_mlir_ciface_main`) that the artifact's entry point calls.
+void buildCodegenPipeline(mlir::OpPassManager &pm, const CodegenOptions &options);
+
+/// The dialects, interface models and LLVM IR translations the pipeline
+/// needs, for a tool's context.
+void registerCodegenDialects(mlir::DialectRegistry &registry);
+
+/// Registers "qc-cpu-codegen" (and its options) for qc-opt.
+void registerCodegenPipeline();
+
+} // namespace qc::cpu
+
+#endif // QC_LOWERING_CPU_PIPELINE_H
