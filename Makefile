@@ -21,8 +21,8 @@ fuzz: build
 conformance-update: build
 	.venv/bin/python test/conformance/import_sweep.py build/bin/qc-compile \
 	  --status test/conformance/import-status.txt --update
-	.venv/bin/python test/conformance/reference_run.py build/bin \
+	.venv/bin/python test/conformance/conformance_run.py build/bin \
 	  --imported test/conformance/import-status.txt \
-	  --status test/conformance/reference-status.txt --update
+	  --exceptions test/conformance/exceptions.txt --table docs/conformance.md
 clean:
 	rm -rf build

@@ -17,7 +17,8 @@ llvm_config.use_default_substitutions()
 # FileCheck, not, count and split-file come from LLVM 22; qc's tools from the
 # build.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["qc-opt", "qc-compile"], [config.qc_tools_dir])
+llvm_config.add_tool_substitutions(["qc-opt", "qc-compile", "qc-run", "runtime-api-test"],
+                                   [config.qc_tools_dir])
 
 config.substitutions.append(("%qc_src_root", config.qc_src_root))
 config.substitutions.append(("%qc_obj_root", config.qc_obj_root))

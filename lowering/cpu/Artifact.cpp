@@ -15,6 +15,7 @@
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -211,6 +212,22 @@ static std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOpti
   if (!t)
     return nullptr;
   auto [cpu, features] = resolveTarget(target);
+  // Checked first: LLVM itself only warns and ignores unknown names.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(t->createMCSubtargetInfo(triple, "generic", ""));
+  if (!generic->isCPUStringValid(cpu)) {
+    error = "-mcpu=" + cpu + " is not a CPU LLVM knows for x86-64";
+    return nullptr;
+  }
+  SmallVector<StringRef> requested;
+  StringRef(target.features).split(requested, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef feature : requested) {
+    StringRef name = feature.trim().drop_while([](char c) { return c == '+' || c == '-'; });
+    if (!llvm::any_of(generic->getAllProcessorFeatures(),
+                      [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; })) {
+      error = "-mattr: '" + feature.trim().str() + "' is not an x86-64 feature LLVM knows";
+      return nullptr;
+    }
+  }
   std::unique_ptr<llvm::TargetMachine> tm(t->createTargetMachine(
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));

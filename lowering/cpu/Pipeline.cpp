@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowering/cpu/Pipeline.h"
+#include "lowering/cpu/Passes.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -40,7 +41,8 @@ static std::string getPipelineText(const CodegenOptions &options) {
   // constant or an argument), which the runtime frees.
   text += "one-shot-bufferize{bufferize-function-boundaries "
           "function-boundary-type-conversion=identity-layout-map},"
-          "buffer-deallocation-pipeline,canonicalize,";
+          "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
+          "func.func(qc-cpu-expand-strided-copies),";
   if (options.tileContractions)
     text += "func.func(qc-cpu-lower-vectors),";
   text += "func.func(convert-linalg-to-loops),";
@@ -48,7 +50,7 @@ static std::string getPipelineText(const CodegenOptions &options) {
     text += "scf-forall-to-parallel,convert-scf-to-openmp,";
   text += "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
           "convert-vector-to-llvm{enable-x86vector},"
-          "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
+          "convert-math-to-funcs,finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
           "convert-arith-to-llvm,convert-func-to-llvm,"
           "convert-cf-to-llvm,";
   if (options.parallel)
@@ -63,6 +65,7 @@ void buildCodegenPipeline(OpPassManager &pm, const CodegenOptions &options) {
   std::call_once(registered, [] {
     registerAllPasses();
     registerQCPasses();
+    registerQCCPUPasses();
   });
   std::string text = getPipelineText(options);
   std::string error;

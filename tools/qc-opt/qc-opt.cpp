@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/qc/QCDialect.h"
+#include "lowering/cpu/Passes.h"
 #include "lowering/cpu/Pipeline.h"
 #include "passes/Passes.h"
 
@@ -20,6 +21,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   qc::registerQCPasses();
+  qc::cpu::registerQCCPUPasses();
   qc::cpu::registerCodegenPipeline();
 
   mlir::DialectRegistry registry;

@@ -93,12 +93,32 @@ LogicalResult convertReshape(NodeImporter &n) {
   SmallVector<OpFoldResult> inDims = getDims(b, n.loc, data);
   SmallVector<Value> elements = extractElements(b, n.loc, shape);
   SmallVector<OpFoldResult> dims;
+  SmallVector<size_t> runtimeSlots;
   int inferred = -1;
+  auto indexConstant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, n.loc, v); };
   for (auto [i, element] : llvm::enumerate(elements)) {
     APInt value;
     if (!matchPattern(element, m_ConstantInt(&value))) {
-      // A runtime size; taken to be a real size (not 0 or -1).
-      dims.push_back(toIndex(b, n.loc, element));
+      // A size known at run time: 0 copies the input's dim (unless
+      // allowzero), and -1 is resolved below.
+      Value size = indexValue(b, n.loc, toIndex(b, n.loc, element));
+      Value source = size;
+      while (auto cast = source.getDefiningOp<arith::IndexCastOp>())
+        source = cast.getIn();
+      auto dimOp = source.getDefiningOp<tensor::DimOp>();
+      std::optional<int64_t> dimIndex = dimOp ? dimOp.getConstantIndex() : std::nullopt;
+      // The input's own dim i copies itself either way.
+      bool ownDim = dimOp && dimOp.getSource() == data && dimIndex == static_cast<int64_t>(i);
+      if (!allowZero && i < inDims.size() && !ownDim) {
+        Value isZero = b.createOrFold<arith::CmpIOp>(n.loc, arith::CmpIPredicate::eq, size,
+                                                     indexConstant(0));
+        size = b.createOrFold<arith::SelectOp>(n.loc, isZero,
+                                               indexValue(b, n.loc, inDims[i]), size);
+      }
+      dims.push_back(size);
+      // A tensor's dim is never -1.
+      if (!dimOp)
+        runtimeSlots.push_back(i);
       continue;
     }
     int64_t v = value.getSExtValue();
@@ -127,6 +147,23 @@ LogicalResult convertReshape(NodeImporter &n) {
                     " elements do not divide into " + Twine(*k));
     dims[inferred] = getAsOpFoldResult(b.createOrFold<arith::DivUIOp>(
         n.loc, indexValue(b, n.loc, inCount), indexValue(b, n.loc, known)));
+  }
+  if (!runtimeSlots.empty() && inferred < 0) {
+    // A run-time -1 takes the element count left over by the others.
+    SmallVector<Value> isInferred;
+    SmallVector<OpFoldResult> others(dims);
+    for (size_t i : runtimeSlots) {
+      Value size = indexValue(b, n.loc, dims[i]);
+      isInferred.push_back(arith::CmpIOp::create(b, n.loc, arith::CmpIPredicate::eq, size,
+                                                 indexConstant(-1)));
+      others[i] = getAsOpFoldResult(
+          arith::SelectOp::create(b, n.loc, isInferred.back(), indexConstant(1), size));
+    }
+    Value rest = arith::DivUIOp::create(b, n.loc, indexValue(b, n.loc, inCount),
+                                        indexValue(b, n.loc, buildProduct(b, n.loc, others)));
+    for (auto [slot, flag] : llvm::zip(runtimeSlots, isInferred))
+      dims[slot] = getAsOpFoldResult(
+          arith::SelectOp::create(b, n.loc, flag, rest, indexValue(b, n.loc, dims[slot])));
   }
   // Check the element count where it is known.
   OpFoldResult outCount = buildProduct(b, n.loc, dims);
