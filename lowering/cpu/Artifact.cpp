@@ -328,7 +328,12 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(target, error);
   if (!tm)
     return failure();
-  if (failed(lowerToLLVMDialect(module, codegen, error)))
+  // The GEMM register tile: 16 rows x one 16-float vector with AVX-512's 32
+  // vector registers; 8 x 8 with AVX2's 16.
+  CodegenOptions options = codegen;
+  if (!tm->getTargetFeatureString().contains("+avx512f"))
+    options.tileM = options.tileN = 8;
+  if (failed(lowerToLLVMDialect(module, options, error)))
     return failure();
 
   DialectRegistry registry;

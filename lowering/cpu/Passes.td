@@ -21,4 +21,74 @@ def QCExpandStridedCopies : Pass<"qc-cpu-expand-strided-copies", "mlir::func::Fu
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QCResolveReshapeDims : Pass<"qc-cpu-resolve-reshape-dims", "mlir::func::FuncOp"> {
+  let summary = "Replace memref.dim of reshapes by the sizes they are made of";
+  let description = [{
+    `memref.dim` of a `memref.collapse_shape` becomes the product of the
+    source's dims in that group, and of a `memref.expand_shape` its
+    `output_shape` entry. Besides removing work, this keeps upstream
+    `expand-strided-metadata` (MLIR 22) from crashing on such dims of
+    dynamic reshapes.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
+def QCInlineAllocaScopes : Pass<"qc-cpu-inline-alloca-scopes", "mlir::func::FuncOp"> {
+  let summary = "Inline memref.alloca_scope bodies that allocate nothing";
+  let description = [{
+    `convert-scf-to-openmp` wraps each parallel loop body in a
+    `memref.alloca_scope`, whose region must stay a single block; once the
+    loops inside it become control flow (`convert-scf-to-cf`) it no longer
+    verifies. A scope without `memref.alloca` in it frees nothing, so its
+    body is inlined.
+  }];
+}
+
+def QCLowerLinearToMmt4d : Pass<"qc-cpu-lower-linear-to-mmt4d", "mlir::func::FuncOp"> {
+  let summary = "Lower float qc.linear to packed, tiled and vectorized linalg.mmt4d";
+  let description = [{
+    The CPU's float GEMM, IREE's data-tiling recipe on upstream ops. A
+    `qc.linear` whose weight is a float constant becomes:
+
+    * the weight repacked at compile time into `[N/n0, K, n0, 1]` tiles
+      (zero-padded), so the kernel streams it with unit stride;
+    * the input flattened to `[M, K]` and packed by `linalg.pack` into
+      `[M/m0, K, m0, 1]`;
+    * `linalg.mmt4d` with the accumulator initialized to the (packed) bias,
+      tiled into an `scf.forall` over the output's column tiles (threads)
+      and `scf.for` loops over row tiles and K, whose `m0 x n0 x 1` body is
+      vectorized into one `vector.contract` (outer products: `m0` FMAs on
+      `n0`-wide vectors per step of K, `m0` accumulators in registers);
+    * `linalg.unpack` back to `[M, N]` and the input's leading shape.
+
+    Pack and unpack are lowered to pad/reshape/transpose here.
+    `m0 x n0` is 16x16 for AVX-512 and 8x8 for AVX2 (the pipeline picks by
+    the target). Quantized weights and other layers are left to
+    `qc-lower-to-linalg`.
+  }];
+  let options = [
+    Option<"tileM", "tile-m", "int64_t", "16", "Rows per register tile (m0)">,
+    Option<"tileN", "tile-n", "int64_t", "16", "Columns per register tile (n0), one vector">,
+    Option<"parallel", "parallel", "bool", "false",
+           "Distribute column tiles with scf.forall (OpenMP after lowering)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def QCLowerVectors : Pass<"qc-cpu-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Hoist accumulators out of K loops and lower vector contractions to FMAs";
+  let description = [{
+    Runs after bufferization: hoists the loop-invariant accumulator
+    transfers of each vectorized contraction out of its K loop (so the
+    accumulators live in registers), drops unit vector dims, lowers
+    `vector.contract` to outer products and those to `vector.fma`, and
+    simplifies transfers to loads, stores and broadcasts.
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // QC_LOWERING_CPU_PASSES_TD

@@ -29,11 +29,12 @@ using namespace mlir;
 namespace qc::cpu {
 
 static std::string getPipelineText(const CodegenOptions &options) {
-  std::string tensorPasses = "llvm-request-c-wrappers,qc-lower-to-linalg,lower-quant-ops,canonicalize,"
-                             "linalg-fuse-elementwise-ops";
+  std::string tensorPasses = "llvm-request-c-wrappers,";
   if (options.tileContractions)
-    tensorPasses += std::string(",qc-cpu-tile-contractions{parallel=") +
-                    (options.parallel ? "true" : "false") + "},canonicalize,cse";
+    tensorPasses += "qc-cpu-lower-linear-to-mmt4d{tile-m=" + std::to_string(options.tileM) +
+                    " tile-n=" + std::to_string(options.tileN) +
+                    " parallel=" + (options.parallel ? "true" : "false") + "},";
+  tensorPasses += "qc-lower-to-linalg,lower-quant-ops,canonicalize,linalg-fuse-elementwise-ops";
   std::string text = "func.func(" + tensorPasses + "),";
   // Function boundaries take plain row-major buffers: that is the ABI the
   // runtime fills descriptors for. Returned buffers are owned by the caller
@@ -44,12 +45,17 @@ static std::string getPipelineText(const CodegenOptions &options) {
           "buffer-deallocation-pipeline,convert-bufferization-to-memref,canonicalize,"
           "func.func(qc-cpu-expand-strided-copies),";
   if (options.tileContractions)
-    text += "func.func(qc-cpu-lower-vectors),";
+    text += "func.func(qc-cpu-lower-vectors),canonicalize,";
   text += "func.func(convert-linalg-to-loops),";
   if (options.parallel)
-    text += "scf-forall-to-parallel,convert-scf-to-openmp,";
-  text += "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-          "convert-vector-to-llvm{enable-x86vector},"
+    text += "scf-forall-to-parallel,convert-scf-to-openmp,func.func(qc-cpu-inline-alloca-scopes),";
+  else
+    text += "func.func(scf-forall-to-for),";
+  // memref.dim of a dynamic reshape can crash upstream
+  // expand-strided-metadata (MLIR 22); resolving such dims first avoids it.
+  text += "func.func(qc-cpu-resolve-reshape-dims),expand-strided-metadata,lower-affine,"
+          "convert-scf-to-cf,"
+          "convert-vector-to-llvm,"
           "convert-math-to-funcs,finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
           "convert-arith-to-llvm,convert-func-to-llvm,"
           "convert-cf-to-llvm,";
@@ -86,8 +92,12 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
                         llvm::cl::desc("Run contraction tiles on OpenMP threads"),
                         llvm::cl::init(false)};
   Option<bool> tile{*this, "tile",
-                    llvm::cl::desc("Tile and vectorize contractions"),
-                    llvm::cl::init(false)};
+                    llvm::cl::desc("Lower linear layers to tiled, vectorized mmt4d"),
+                    llvm::cl::init(true)};
+  Option<int64_t> tileM{*this, "tile-m", llvm::cl::desc("Register tile rows"),
+                        llvm::cl::init(16)};
+  Option<int64_t> tileN{*this, "tile-n", llvm::cl::desc("Register tile columns"),
+                        llvm::cl::init(16)};
 };
 } // namespace
 
@@ -97,7 +107,8 @@ void registerCodegenPipeline() {
       "Lower the qc graph IR to the LLVM dialect for x86-64 (what qc-compile "
       "-target=cpu runs before LLVM)",
       [](OpPassManager &pm, const PipelineOptions &o) {
-        buildCodegenPipeline(pm, {/*parallel=*/o.parallel, /*tileContractions=*/o.tile});
+        buildCodegenPipeline(pm, {/*parallel=*/o.parallel, /*tileContractions=*/o.tile,
+                                  /*tileM=*/o.tileM, /*tileN=*/o.tileN});
       });
 }
 

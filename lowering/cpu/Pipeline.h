@@ -7,6 +7,8 @@
 #ifndef QC_LOWERING_CPU_PIPELINE_H
 #define QC_LOWERING_CPU_PIPELINE_H
 
+#include <cstdint>
+
 namespace mlir {
 class DialectRegistry;
 class OpPassManager;
@@ -17,9 +19,12 @@ namespace qc::cpu {
 struct CodegenOptions {
   /// Distribute the outer tiles of contractions over threads (OpenMP).
   bool parallel = false;
-  /// Tile and vectorize contractions; off gives plain loops, the simplest
-  /// lowering, which the tests compare against.
-  bool tileContractions = false;
+  /// Lower linear layers to packed, tiled and vectorized mmt4d; off gives
+  /// plain loops, the simplest lowering.
+  bool tileContractions = true;
+  /// The register tile of the GEMM kernel: rows x one vector of columns
+  /// (16x16 for AVX-512, 8x8 for AVX2).
+  int64_t tileM = 16, tileN = 16;
 };
 
 /// qc ops → linalg on tensors → fused, tiled and vectorized → bufferized →

@@ -1,13 +1,16 @@
 // The whole CPU pipeline on a linear layer with a dynamic batch: the result
-// is LLVM dialect only, main has the C interface the artifact calls, and the
-// weights are one read-only global.
+// is LLVM dialect only, main has the C interface the artifact calls, the
+// weight and bias are read-only globals in the packed mmt4d layout, and the
+// kernel is 16-wide FMAs.
 // RUN: qc-opt %s -qc-cpu-codegen | FileCheck %s
 // RUN: qc-opt %s -qc-cpu-codegen | FileCheck %s --check-prefix=NONE
 
-// CHECK: llvm.mlir.global private constant @{{.*}}(dense<{{.*}}> : tensor<3x4xf32>)
+// CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<mmt4d_bias> : tensor<1x16xf32>)
+// CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<mmt4d_weight> : tensor<1x4x16x1xf32>)
 // CHECK: llvm.func @main(
 // CHECK-SAME: llvm.emit_c_interface
 // CHECK: llvm.call @malloc
+// CHECK: llvm.intr.fmuladd({{.*}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
 // CHECK: llvm.func @_mlir_ciface_main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 // NONE-NOT: linalg.
 // NONE-NOT: memref.
