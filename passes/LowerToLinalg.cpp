@@ -111,7 +111,9 @@ struct LowerMatMul : OpRewritePattern<MatMulOp> {
     int64_t rank = outType.getRank();
     MLIRContext *ctx = getContext();
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    // Loops: batch..., m, n, k.
+    // Loops: batch..., m, k, n. With n innermost the plain loop nest is a
+    // saxpy over contiguous rows of b and c, which LLVM vectorizes without
+    // reassociating the sum.
     auto operandMap = [&](Value v, AffineExpr r, AffineExpr c) {
       ArrayRef<int64_t> shape = typeOf(v).getShape();
       int64_t offset = (rank - 2) - (shape.size() - 2);
@@ -141,13 +143,14 @@ struct LowerMatMul : OpRewritePattern<MatMulOp> {
     }
     Value init = filled(rewriter, loc, dims, outType.getElementType(), 0);
     SmallVector<AffineExpr> outExprs;
-    for (int64_t i = 0; i < rank; ++i)
+    for (int64_t i = 0; i < rank - 1; ++i)
       outExprs.push_back(d(i));
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
+    outExprs.push_back(d(rank));
+    SmallVector<utils::IteratorType> iterators(rank + 1, utils::IteratorType::parallel);
+    iterators[rank - 1] = utils::IteratorType::reduction;
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{init.getType()}, ValueRange{lhs, rhs}, ValueRange{init},
-        {operandMap(lhs, d(rank - 2), d(rank)), operandMap(rhs, d(rank), d(rank - 1)),
+        {operandMap(lhs, d(rank - 2), d(rank - 1)), operandMap(rhs, d(rank - 1), d(rank)),
          AffineMap::get(rank + 1, 0, outExprs, ctx)},
         iterators, [](OpBuilder &b, Location l, ValueRange a) {
           Value p = arith::MulFOp::create(b, l, a[0], a[1]);

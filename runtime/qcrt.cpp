@@ -12,6 +12,7 @@
 #include "qc/runtime.h"
 
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -178,6 +179,16 @@ qc_status qc_model_load(const char *path, qc_model **model) {
   if (!path || !model)
     return fail(QC_ERROR_INVALID_ARGUMENT, "path or model is NULL");
   *model = nullptr;
+  // A model allocates its intermediate buffers with malloc on every run.
+  // glibc would serve the large ones with fresh mmaps (and trim the heap
+  // after them), so each run paid for page faults on all of them; this
+  // keeps them on the heap, reused from run to run. Process-wide, once.
+  static bool tuned = [] {
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    return true;
+  }();
+  (void)tuned;
   void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = dlerror();

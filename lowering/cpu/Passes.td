@@ -33,6 +33,19 @@ def QCResolveReshapeDims : Pass<"qc-cpu-resolve-reshape-dims", "mlir::func::Func
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def QCApproximateMath : Pass<"qc-cpu-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replace float32 erf, exp and tanh by upstream polynomial approximations";
+  let description = [{
+    libm's erff/expf are calls LLVM cannot vectorize; MLIR's polynomial
+    approximations are plain arith, so the elementwise loops around them
+    (GELU, softmax) vectorize. The approximations stay within the ONNX
+    backend tests' tolerance (the conformance suite checks every such op).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def QCInlineAllocaScopes : Pass<"qc-cpu-inline-alloca-scopes", "mlir::func::FuncOp"> {
   let summary = "Inline memref.alloca_scope bodies that allocate nothing";
   let description = [{

@@ -34,7 +34,8 @@ static std::string getPipelineText(const CodegenOptions &options) {
     tensorPasses += "qc-cpu-lower-linear-to-mmt4d{tile-m=" + std::to_string(options.tileM) +
                     " tile-n=" + std::to_string(options.tileN) +
                     " parallel=" + (options.parallel ? "true" : "false") + "},";
-  tensorPasses += "qc-lower-to-linalg,lower-quant-ops,canonicalize,linalg-fuse-elementwise-ops";
+  tensorPasses += "qc-lower-to-linalg,lower-quant-ops,canonicalize,linalg-fuse-elementwise-ops,"
+                  "qc-cpu-approximate-math";
   std::string text = "func.func(" + tensorPasses + "),";
   // Function boundaries take plain row-major buffers: that is the ABI the
   // runtime fills descriptors for. Returned buffers are owned by the caller
