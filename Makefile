@@ -1,6 +1,6 @@
 # Shorthands for the scripts in scripts/; the README's two commands work
 # without make.
-.PHONY: all run test build docs fuzz conformance-update clean
+.PHONY: all run test build docs fuzz conformance-update bench clean
 all: build
 run:
 	bash scripts/demo.sh
@@ -24,5 +24,8 @@ conformance-update: build
 	.venv/bin/python test/conformance/conformance_run.py build/bin \
 	  --imported test/conformance/import-status.txt \
 	  --exceptions test/conformance/exceptions.txt --table docs/conformance.md
+bench: build
+	bash scripts/build.sh qc-compile qcrt
+	.venv/bin/python bench/run_bench.py
 clean:
 	rm -rf build

@@ -89,7 +89,12 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
     std::vector<float> packedBias(n1 * n0, 0.0f);
     if (bias)
       std::copy(bias->begin(), bias->end(), packedBias.begin());
-    Value w = makeConstant(rewriter, loc, {n1, k, n0, 1}, packed, "mmt4d_weight");
+    // Stored as [N1, K, n0]: LLVM builds a nested constant array per
+    // innermost row, so a trailing unit dim would cost one per element.
+    Value w = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({n1, k, n0, 1}, rewriter.getF32Type()),
+        makeConstant(rewriter, loc, {n1, k, n0}, packed, "mmt4d_weight"),
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
     Value b = makeConstant(rewriter, loc, {n1, n0}, packedBias, "mmt4d_bias");
 
     // x [..., K] -> [M, K] -> [M1, K, m0, 1].

@@ -13,9 +13,14 @@ func.func @linear(%x: tensor<?x4xf32>, %w: tensor<8x4xf32>, %b: tensor<8xf32>) -
 
 // -----
 
+// Loops batch, batch, m, k, n: the reduction before the last output dim, so
+// that the plain loop nest's innermost loop is a vectorizable saxpy.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3, d4)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d4)>
 // CHECK-LABEL: func.func @matmul
 // CHECK: tensor.dim %arg0, %c0
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]
+// CHECK: linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel"]}
 func.func @matmul(%a: tensor<?x12x16x32xf32>, %b: tensor<?x12x32x16xf32>) -> tensor<?x12x16x16xf32> {
   %c = qc.matmul %a, %b : (tensor<?x12x16x32xf32>, tensor<?x12x32x16xf32>) -> tensor<?x12x16x16xf32>
   return %c : tensor<?x12x16x16xf32>

@@ -6,7 +6,7 @@
 // RUN: qc-opt %s -qc-cpu-codegen | FileCheck %s --check-prefix=NONE
 
 // CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<mmt4d_bias> : tensor<1x16xf32>)
-// CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<mmt4d_weight> : tensor<1x4x16x1xf32>)
+// CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense_resource<mmt4d_weight> : tensor<1x4x16xf32>)
 // CHECK: llvm.func @main(
 // CHECK-SAME: llvm.emit_c_interface
 // CHECK: llvm.call @malloc

@@ -8,7 +8,7 @@
 // packed bias, and each 16x16 tile is one outer product per step of K with
 // the accumulator carried in a vector across the K loop.
 // CHECK-LABEL: func.func @linear
-// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<mmt4d_weight> : tensor<2x8x16x1xf32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<mmt4d_weight> : tensor<2x8x16xf32>
 // CHECK-DAG: %[[B:.*]] = arith.constant dense_resource<mmt4d_bias> : tensor<2x16xf32>
 // CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
 // CHECK: tensor.pad
