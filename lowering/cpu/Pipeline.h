@@ -18,7 +18,7 @@ namespace qc::cpu {
 
 struct CodegenOptions {
   /// Distribute the outer tiles of contractions over threads (OpenMP).
-  bool parallel = false;
+  bool parallel = true;
   /// Lower linear layers to packed, tiled and vectorized mmt4d; off gives
   /// plain loops, the simplest lowering.
   bool tileContractions = true;

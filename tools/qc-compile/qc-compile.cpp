@@ -66,10 +66,11 @@ cl::opt<std::string> mattr("mattr",
                                    "spells them: +avx2,-avx512f (default: none)"),
                           cl::value_desc("features"), cl::init(""), cl::cat(category));
 cl::opt<bool> parallel("parallel",
-                       cl::desc("Run the parallel loops of contractions on OpenMP "
-                                "threads; qc-run --threads picks how many "
-                                "(default: false)"),
-                       cl::init(false), cl::cat(category));
+                       cl::desc("Run the column tiles of linear layers on OpenMP "
+                                "threads (the artifact links libomp); the runtime's "
+                                "thread count (qc-run --threads) picks how many "
+                                "(default: true)"),
+                       cl::init(true), cl::cat(category));
 cl::opt<bool> elideWeights(
     "elide-weights",
     cl::desc("With --emit=mlir, print weight blobs by name only, so the text of "
