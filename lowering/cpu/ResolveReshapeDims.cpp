@@ -31,7 +31,9 @@ struct ResolveReshapeDim : OpRewritePattern<memref::DimOp> {
     }
     if (auto collapse = op.getSource().getDefiningOp<memref::CollapseShapeOp>()) {
       Value product = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      for (int64_t d : collapse.getReassociationIndices()[*index])
+      // getReassociationIndices() returns a temporary; keep it alive.
+      SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+      for (int64_t d : groups[*index])
         product = rewriter.createOrFold<arith::MulIOp>(
             loc, product,
             rewriter.createOrFold<memref::DimOp>(loc, collapse.getSrc(), d));

@@ -71,6 +71,11 @@ cl::opt<bool> parallel("parallel",
                                 "thread count (qc-run --threads) picks how many "
                                 "(default: true)"),
                        cl::init(true), cl::cat(category));
+cl::opt<bool> packedGemm(
+    "packed-gemm",
+    cl::desc("Lower linear layers to packed, tiled and vectorized mmt4d; =false "
+             "gives plain loops, the simplest lowering (default: true)"),
+    cl::init(true), cl::cat(category));
 cl::opt<bool> elideWeights(
     "elide-weights",
     cl::desc("With --emit=mlir, print weight blobs by name only, so the text of "
@@ -145,6 +150,7 @@ int main(int argc, char **argv) {
                             "use -target=cpu or --emit=mlir");
   qc::cpu::CodegenOptions codegen;
   codegen.parallel = parallel;
+  codegen.tileContractions = packedGemm;
   if (what == Emit::SharedObject) {
     if (outputPath == "-")
       return fail("an artifact needs an output file (-o model.so)");

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "dialects/qc/QCDialect.h"
 
 #include <limits>
 
@@ -210,6 +211,69 @@ LogicalResult checkConvOperands(NodeImporter &n, RankedTensorType xType,
   return success();
 }
 
+/// A convolution with constant weights as a linear layer over its input
+/// patches (im2col): patches [N*O..., C*K...] times the weight [M, C*K...]
+/// as a qc.linear, so that quantization sees it as the layer it is and the
+/// back ends run it as a GEMM; then [N, O..., M] -> [N, M, O...].
+LogicalResult convertConvAsLinear(NodeImporter &n, Value padded, RankedTensorType wType,
+                                  ArrayRef<char> weightBytes, const Window &win) {
+  OpBuilder &b = n.b;
+  MLIRContext *ctx = b.getContext();
+  Type elementType = wType.getElementType();
+  int64_t r = win.kernel.size();
+  int64_t m = wType.getDimSize(0), c = wType.getDimSize(1);
+  int64_t taps = c;
+  for (int64_t k : win.kernel)
+    taps *= k;
+  SmallVector<OpFoldResult> xDims = getDims(b, n.loc, padded);
+  // Loops: n, o_1..o_r, c, k_1..k_r, all parallel; the patch tensor is
+  // [N, O..., C, K...] and reads x[n, c, o_i * stride_i + k_i * dilation_i].
+  int64_t loops = 2 + 2 * r;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xExprs{d(0), d(1 + r)};
+  SmallVector<OpFoldResult> patchDims{xDims[0]};
+  for (int64_t i = 0; i < r; ++i) {
+    xExprs.push_back(d(1 + i) * win.strides[i] + d(2 + r + i) * win.dilations[i]);
+    patchDims.push_back(
+        sweepSize(b, n.loc, xDims[2 + i], win.kernel[i], win.strides[i], win.dilations[i]));
+  }
+  SmallVector<OpFoldResult> outSpatial(patchDims.begin() + 1, patchDims.end());
+  patchDims.push_back(b.getIndexAttr(c));
+  for (int64_t k : win.kernel)
+    patchDims.push_back(b.getIndexAttr(k));
+  Value patches = linalg::GenericOp::create(
+                      b, n.loc, TypeRange{typeOf(buildEmpty(b, n.loc, patchDims, elementType))},
+                      ValueRange{padded}, ValueRange{buildEmpty(b, n.loc, patchDims, elementType)},
+                      {AffineMap::get(loops, 0, xExprs, ctx),
+                       AffineMap::getMultiDimIdentityMap(loops, ctx)},
+                      SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
+                      [](OpBuilder &nb, Location l, ValueRange a) {
+                        linalg::YieldOp::create(nb, l, a[0]);
+                      })
+                      .getResult(0);
+  OpFoldResult rows = buildProduct(b, n.loc, ArrayRef<OpFoldResult>(patchDims).take_front(1 + r));
+  Value patches2d = buildReshape(b, n.loc, patches, {rows, b.getIndexAttr(taps)});
+  Value weight = n.makeConstant(RankedTensorType::get({m, taps}, elementType),
+                                std::vector<char>(weightBytes.begin(), weightBytes.end()),
+                                n.getNode().input(1));
+  Value bias;
+  if (n.hasInput(2) && n.getConstant(2) && n.inputType(2).getRank() == 1)
+    bias = n.input(2);
+  Value y = qc::LinearOp::create(b, n.loc, patches2d, weight, bias);
+  SmallVector<OpFoldResult> nhwc{xDims[0]};
+  nhwc.append(outSpatial.begin(), outSpatial.end());
+  nhwc.push_back(b.getIndexAttr(m));
+  SmallVector<int64_t> toChannelsFirst{0, 1 + r};
+  for (int64_t i = 0; i < r; ++i)
+    toChannelsFirst.push_back(1 + i);
+  y = buildTranspose(b, n.loc, buildReshape(b, n.loc, y, nhwc), toChannelsFirst);
+  if (bias) {
+    n.setOutput(0, y);
+    return success();
+  }
+  return setConvOutput(n, y);
+}
+
 LogicalResult convertConv(NodeImporter &n) {
   if (failed(n.expectInputs(2, 3)))
     return failure();
@@ -232,6 +296,9 @@ LogicalResult convertConv(NodeImporter &n) {
     return failure();
   Value zero = buildScalar(b, n.loc, xType.getElementType(), 0);
   Value padded = padSpatial(b, n.loc, x, win->padBegin, win->padEnd, zero);
+  if (groups == 1)
+    if (std::optional<std::vector<char>> bytes = n.getConstantBytes(1))
+      return convertConvAsLinear(n, padded, wType, *bytes, *win);
   Value xg = splitChannels(b, n.loc, padded, groups);
   SmallVector<OpFoldResult> wDims{b.getIndexAttr(groups), b.getIndexAttr(wType.getDimSize(0) / groups),
                                   b.getIndexAttr(wType.getDimSize(1))};

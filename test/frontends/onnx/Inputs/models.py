@@ -170,6 +170,13 @@ def conv_grouped():
                  [weight("w", [6, 2, 3, 3]), weight("b", [6], seed=1)])
 
 
+def conv_dilated():
+    return model([helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv",
+                                   pads=[1, 1, 1, 1], strides=[2, 1], dilations=[1, 2])],
+                 [vi("x", F, ["N", 3, 8, 8])], [vi("y", F, ["N", 5, 4, 6])],
+                 [weight("w", [5, 3, 3, 3]), weight("b", [5], seed=1)])
+
+
 def resize_linear():
     scales = numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32), "scales")
     return model([helper.make_node("Resize", ["x", "", "scales"], ["y"], name="up", mode="linear",
