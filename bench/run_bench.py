@@ -11,6 +11,10 @@ examples/make_resnet_onnx.py, 1x3x112x112); a 512x1024x1024 GEMM.
 usage: run_bench.py [--repeat N] [--threads 1,2] [--out bench/results/cpu-float.json]
 Prints the table, writes the JSON and re-renders bench/README.md."""
 import argparse
+import os
+
+# NumPy's BLAS threads would spin beside the engines being timed.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import datetime
 import json
 import os

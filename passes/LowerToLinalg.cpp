@@ -162,15 +162,24 @@ struct LowerMatMul : OpRewritePattern<MatMulOp> {
 };
 
 /// Reduces `in` over `axes` into a tensor of `statDims`, starting from
-/// `init` and folding each element with `combine(acc, element)`.
+/// `init` and folding each element with `combine(acc, element)`. The
+/// combining op may be reassociated (fastmath reassoc): a softmax or norm
+/// statistic has no prescribed summation order, and reassociation is what
+/// lets the reduction loop vectorize.
 Value reduceInto(OpBuilder &b, Location loc, Value in, ArrayRef<int64_t> axes,
                  ArrayRef<OpFoldResult> statDims, double init,
                  function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
   Value acc = filled(b, loc, statDims, typeOf(in).getElementType(), init);
-  return linalg::ReduceOp::create(b, loc, ValueRange{in}, ValueRange{acc}, axes,
-                                  [&](OpBuilder &nb, Location l, ValueRange a) {
-                                    linalg::YieldOp::create(nb, l, combine(nb, l, a[1], a[0]));
-                                  })
+  return linalg::ReduceOp::create(
+             b, loc, ValueRange{in}, ValueRange{acc}, axes,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value combined = combine(nb, l, a[1], a[0]);
+               if (auto fm = combined.getDefiningOp<arith::ArithFastMathInterface>())
+                 fm->setAttr(fm.getFastMathAttrName(),
+                             arith::FastMathFlagsAttr::get(nb.getContext(),
+                                                           arith::FastMathFlags::reassoc));
+               linalg::YieldOp::create(nb, l, combined);
+             })
       .getResult(0);
 }
 

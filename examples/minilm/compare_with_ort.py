@@ -8,6 +8,10 @@ Exit 1 when the worst cosine similarity is below --min-cosine or an output
 differs by more than --max-abs-err (defaults 0.9999 and 1e-4)."""
 import argparse
 import os
+
+# NumPy's BLAS threads would spin beside the engines being timed.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import os
 import sys
 import time
 

@@ -4,6 +4,7 @@
 
 #include "dialects/qc/QCDialect.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -106,15 +107,44 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
         groups[0].push_back(i);
       x2 = tensor::CollapseShapeOp::create(rewriter, loc, x, groups);
     }
+    // Packed by hand rather than by lowering linalg.pack, whose transpose
+    // would move one element per innermost (unit) loop: pad the rows to a
+    // multiple of m0, view as [M1, m0, K], transpose to [M1, K, m0] (the
+    // innermost loop walks K rows), add the unit K0 dim.
     Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
-    SmallVector<OpFoldResult> lhsTiles{rewriter.getIndexAttr(m0), rewriter.getIndexAttr(1)};
-    Value lhsDest = linalg::PackOp::createDestinationTensor(rewriter, loc, x2, lhsTiles, {0, 1}, {});
-    Value lhs = linalg::PackOp::create(rewriter, loc, x2, lhsDest, ArrayRef<int64_t>{0, 1},
-                                       lhsTiles, zero)
-                    .getResult();
+    OpFoldResult rows = tensor::getMixedSize(rewriter, loc, x2, 0);
+    AffineExpr s0 = getAffineSymbolExpr(0, getContext());
+    OpFoldResult m1 = affine::makeComposedFoldedAffineApply(rewriter, loc, s0.ceilDiv(m0), {rows});
+    OpFoldResult paddedRows =
+        affine::makeComposedFoldedAffineApply(rewriter, loc, s0.ceilDiv(m0) * m0, {rows});
+    OpFoldResult padHigh =
+        affine::makeComposedFoldedAffineApply(rewriter, loc, s0.ceilDiv(m0) * m0 - s0, {rows});
+    SmallVector<int64_t> paddedShape{ShapedType::kDynamic, k};
+    if (auto r = getConstantIntValue(paddedRows))
+      paddedShape[0] = *r;
+    Value padded = tensor::PadOp::create(
+        rewriter, loc, RankedTensorType::get(paddedShape, rewriter.getF32Type()), x2,
+        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{padHigh, rewriter.getIndexAttr(0)}, zero);
+    std::optional<int64_t> staticM1 = getConstantIntValue(m1);
+    int64_t m1Dim = staticM1 ? *staticM1 : ShapedType::kDynamic;
+    Value rowsTiled = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({m1Dim, m0, k}, rewriter.getF32Type()), padded,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}},
+        ArrayRef<OpFoldResult>{m1, rewriter.getIndexAttr(m0), rewriter.getIndexAttr(k)});
+    Value transposeInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{m1, rewriter.getIndexAttr(k), rewriter.getIndexAttr(m0)},
+        rewriter.getF32Type());
+    Value transposed = linalg::TransposeOp::create(rewriter, loc, rowsTiled, transposeInit,
+                                                   ArrayRef<int64_t>{0, 2, 1})
+                           .getResult()[0];
+    Value lhs = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({m1Dim, k, m0, 1}, rewriter.getF32Type()),
+        transposed, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+        ArrayRef<OpFoldResult>{m1, rewriter.getIndexAttr(k), rewriter.getIndexAttr(m0),
+                               rewriter.getIndexAttr(1)});
 
     // The accumulator starts at the bias: acc[m1, n1, i, j] = b[n1, j].
-    OpFoldResult m1 = tensor::getMixedSize(rewriter, loc, lhs, 0);
     SmallVector<OpFoldResult> accDims{m1, rewriter.getIndexAttr(n1), rewriter.getIndexAttr(m0),
                                       rewriter.getIndexAttr(n0)};
     Value accEmpty = tensor::EmptyOp::create(rewriter, loc, accDims, rewriter.getF32Type());
@@ -130,20 +160,15 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
                                             ValueRange{lhs, w}, ValueRange{acc})
                         .getResult(0);
 
-    // [M1, N1, m0, n0] -> [M, N], one elementwise read per output element
-    // (y[i, j] = acc[i / m0, j / n0, i % m0, j % n0]): this unpacks and
-    // drops the padding without a slice of the padded buffer.
-    SmallVector<OpFoldResult> outDims{tensor::getMixedSize(rewriter, loc, x2, 0),
-                                      rewriter.getIndexAttr(n)};
+    // [M1, N1, m0, n0] -> [M, N]: linalg.unpack, lowered below to a
+    // transpose whose innermost loop copies n0 contiguous floats, a
+    // collapse, and a slice that drops the padding.
+    SmallVector<OpFoldResult> outDims{rows, rewriter.getIndexAttr(n)};
     Value outEmpty = tensor::EmptyOp::create(rewriter, loc, outDims, rewriter.getF32Type());
-    AffineMap unpackMap = AffineMap::get(
-        2, 0, {d(0).floorDiv(m0), d(1).floorDiv(n0), d(0) % m0, d(1) % n0}, ctx);
-    Value y = linalg::GenericOp::create(
-                  rewriter, loc, TypeRange{outEmpty.getType()}, ValueRange{product},
-                  ValueRange{outEmpty}, {unpackMap, AffineMap::getMultiDimIdentityMap(2, ctx)},
-                  SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-                  [](OpBuilder &nb, Location l, ValueRange a) { linalg::YieldOp::create(nb, l, a[0]); })
-                  .getResult(0);
+    SmallVector<OpFoldResult> outTiles{rewriter.getIndexAttr(m0), rewriter.getIndexAttr(n0)};
+    Value y = linalg::UnPackOp::create(rewriter, loc, product, outEmpty, ArrayRef<int64_t>{0, 1},
+                                       outTiles)
+                  .getResult();
     if (rank > 2) {
       // tensor.reshape rather than expand_shape: MLIR 22's
       // expand-strided-metadata crashes on an expand_shape that splits one
@@ -250,12 +275,12 @@ struct QCLowerLinearToMmt4d : impl::QCLowerLinearToMmt4dBase<QCLowerLinearToMmt4
       }
     }
 
-    // Packs become pad/reshape/transpose, which bufferize.
-    SmallVector<linalg::PackOp> packs;
-    func.walk([&](linalg::PackOp op) { packs.push_back(op); });
-    for (linalg::PackOp op : packs) {
+    // Unpacks become transpose/collapse/slice, which bufferize.
+    SmallVector<linalg::UnPackOp> unpacks;
+    func.walk([&](linalg::UnPackOp op) { unpacks.push_back(op); });
+    for (linalg::UnPackOp op : unpacks) {
       rewriter.setInsertionPoint(op);
-      if (failed(linalg::lowerPack(rewriter, op)))
+      if (failed(linalg::lowerUnPack(rewriter, op)))
         return signalPassFailure();
     }
   }

@@ -626,7 +626,7 @@ LogicalResult convertGlobalPool(NodeImporter &n, bool isMax) {
 
 const OpConversion kConversions[] = {
     {"Conv", 1, convertConv,
-     "float; 1-D/2-D/3-D, group, strides, dilations, pads, auto_pad; static channels and weights"},
+     "float; 1-D/2-D/3-D, group, strides, dilations, pads, auto_pad; static channels and weights; constant weights in one group become im2col + qc.linear"},
     {"ConvTranspose", 1, convertConvTranspose,
      "float; group, strides, dilations, pads, auto_pad, output_padding, output_shape; static input"},
     {"MaxPool", 1, convertMaxPool,

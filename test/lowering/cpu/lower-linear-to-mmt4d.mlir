@@ -3,23 +3,28 @@
 // RUN: qc-opt %s -qc-cpu-lower-linear-to-mmt4d="tile-m=8 tile-n=8" -split-input-file | FileCheck %s --check-prefix=AVX2
 
 // A float linear layer on a [batch, seq, K] input: the weight is repacked
-// at compile time into [N/16, K, 16, 1] tiles (N = 20 pads to 32), the
-// input is packed into [M/16, K, 16, 1], the accumulator starts at the
-// packed bias, and each 16x16 tile is one outer product per step of K with
-// the accumulator carried in a vector across the K loop.
+// at compile time into [N/16, K, 16] tiles (N = 20 pads to 32), the input
+// is padded and transposed into [M/16, K, 16, 1], the accumulator starts
+// at the packed bias, each 16x16 tile is one outer product per step of K
+// with the accumulator carried in a vector across the K loop, and the
+// result is unpacked (transpose, collapse, slice off the padding).
 // CHECK-LABEL: func.func @linear
 // CHECK-DAG: %[[W:.*]] = arith.constant dense_resource<mmt4d_weight> : tensor<2x8x16xf32>
 // CHECK-DAG: %[[B:.*]] = arith.constant dense_resource<mmt4d_bias> : tensor<2x16xf32>
 // CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
 // CHECK: tensor.pad
-// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: tensor.expand_shape {{.*}} into tensor<?x16x8xf32>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1]
+// CHECK: tensor.expand_shape {{.*}} into tensor<?x8x16x1xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[B]] : tensor<2x16xf32>)
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} iter_args(%[[ACC:[a-z0-9_]+]] = %{{.*}}) -> (vector<16x16xf32>)
 // CHECK: vector.outerproduct %{{.*}}, %{{.*}}, %[[ACC]] {kind = #vector.kind<add>} : vector<16xf32>, vector<16xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<16x16xf32>, tensor<1x1x16x16xf32>
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x20xf32>)
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: tensor.collapse_shape {{.*}} into tensor<?x32xf32>
+// CHECK: tensor.extract_slice {{.*}} to tensor<?x20xf32>
 // CHECK: tensor.reshape {{.*}} -> tensor<?x?x20xf32>
 // CHECK-NOT: qc.linear
 
