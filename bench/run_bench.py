@@ -17,7 +17,6 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import datetime
 import json
-import os
 import platform
 import subprocess
 import sys

@@ -11,7 +11,6 @@ import os
 
 # NumPy's BLAS threads would spin beside the engines being timed.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-import os
 import sys
 import time
 

@@ -57,27 +57,35 @@ def QCInlineAllocaScopes : Pass<"qc-cpu-inline-alloca-scopes", "mlir::func::Func
   }];
 }
 
-def QCLowerLinearToMmt4d : Pass<"qc-cpu-lower-linear-to-mmt4d", "mlir::func::FuncOp"> {
-  let summary = "Lower float qc.linear to packed, tiled and vectorized linalg.mmt4d";
+def QCLowerContractionsToMmt4d : Pass<"qc-cpu-lower-contractions-to-mmt4d", "mlir::func::FuncOp"> {
+  let summary = "Lower float qc.linear and qc.matmul to packed, tiled, vectorized mmt4d";
   let description = [{
-    The CPU's float GEMM, IREE's data-tiling recipe on upstream ops. A
-    `qc.linear` whose weight is a float constant becomes:
+    The CPU's float GEMMs, IREE's data-tiling recipe on upstream ops.
 
-    * the weight repacked at compile time into `[N/n0, K, n0, 1]` tiles
-      (zero-padded), so the kernel streams it with unit stride;
-    * the input flattened to `[M, K]` and packed by `linalg.pack` into
-      `[M/m0, K, m0, 1]`;
-    * `linalg.mmt4d` with the accumulator initialized to the (packed) bias,
-      tiled into an `scf.forall` over the output's column tiles (threads)
-      and `scf.for` loops over row tiles and K, whose `m0 x n0 x 1` body is
-      vectorized into one `vector.contract` (outer products: `m0` FMAs on
-      `n0`-wide vectors per step of K, `m0` accumulators in registers);
-    * `linalg.unpack` back to `[M, N]` and the input's leading shape.
+    A `qc.linear` whose weight is a float constant becomes:
+    * the weight repacked at compile time into `[N/n0, K, n0]` tiles
+      (zero-padded; viewed as `[N/n0, K, n0, 1]`), so the kernel streams
+      it with unit stride;
+    * the input flattened to `[M, K]`, padded to a multiple of `m0` rows
+      and transposed tile by tile into `[M/m0, K, m0, 1]`;
+    * `linalg.mmt4d` with the accumulator initialized to the (packed)
+      bias, tiled into an `scf.forall` over the output's column tiles
+      (threads) and `scf.for` loops over row tiles and K;
+    * `linalg.unpack` back to `[M, N]` (a transpose whose innermost loop
+      copies `n0` contiguous floats, then a slice), reshaped to the input's
+      leading dims.
 
-    Pack and unpack are lowered to pad/reshape/transpose here.
+    A `qc.matmul` of float operands with the same batch dims on both sides
+    (attention's `QK^T` and `PV`) becomes one `linalg.batch_mmt4d` over the
+    flattened batch, both operands packed at run time, the batches on
+    threads.
+
+    In both, the innermost `m0 x n0 x 1` tile is one `vector.outerproduct`
+    per step of K (`m0` FMAs on `n0`-wide vectors with broadcast operands)
+    with the accumulator hoisted out of the K loop into registers.
     `m0 x n0` is 16x16 for AVX-512 and 8x8 for AVX2 (the pipeline picks by
-    the target). Quantized weights and other layers are left to
-    `qc-lower-to-linalg`.
+    the target). Quantized weights, broadcast batches and other ops are
+    left to `qc-lower-to-linalg`.
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", "16", "Rows per register tile (m0)">,

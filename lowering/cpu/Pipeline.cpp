@@ -31,7 +31,7 @@ namespace qc::cpu {
 static std::string getPipelineText(const CodegenOptions &options) {
   std::string tensorPasses = "llvm-request-c-wrappers,";
   if (options.tileContractions)
-    tensorPasses += "qc-cpu-lower-linear-to-mmt4d{tile-m=" + std::to_string(options.tileM) +
+    tensorPasses += "qc-cpu-lower-contractions-to-mmt4d{tile-m=" + std::to_string(options.tileM) +
                     " tile-n=" + std::to_string(options.tileN) +
                     " parallel=" + (options.parallel ? "true" : "false") + "},";
   tensorPasses += "qc-lower-to-linalg,lower-quant-ops,canonicalize,linalg-fuse-elementwise-ops,"

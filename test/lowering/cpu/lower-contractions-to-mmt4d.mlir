@@ -1,6 +1,6 @@
-// RUN: qc-opt %s -qc-cpu-lower-linear-to-mmt4d -canonicalize -split-input-file | FileCheck %s
-// RUN: qc-opt %s -qc-cpu-lower-linear-to-mmt4d=parallel=true -split-input-file | FileCheck %s --check-prefix=PAR
-// RUN: qc-opt %s -qc-cpu-lower-linear-to-mmt4d="tile-m=8 tile-n=8" -split-input-file | FileCheck %s --check-prefix=AVX2
+// RUN: qc-opt %s -qc-cpu-lower-contractions-to-mmt4d -canonicalize -split-input-file | FileCheck %s
+// RUN: qc-opt %s -qc-cpu-lower-contractions-to-mmt4d=parallel=true -split-input-file | FileCheck %s --check-prefix=PAR
+// RUN: qc-opt %s -qc-cpu-lower-contractions-to-mmt4d="tile-m=8 tile-n=8" -split-input-file | FileCheck %s --check-prefix=AVX2
 
 // A float linear layer on a [batch, seq, K] input: the weight is repacked
 // at compile time into [N/16, K, 16] tiles (N = 20 pads to 32), the input
@@ -50,4 +50,34 @@ func.func @linear(%x: tensor<?x?x8xf32>) -> tensor<?x?x20xf32> {
 func.func @runtime_weight(%x: tensor<4x8xf32>, %w: tensor<3x8xf32>) -> tensor<4x3xf32> {
   %y = qc.linear %x, %w : (tensor<4x8xf32>, tensor<3x8xf32>) -> tensor<4x3xf32>
   return %y : tensor<4x3xf32>
+}
+
+// -----
+
+// Attention's batched matmul: the batch dims flatten, both operands are
+// packed at run time ([Bt, M/16, K, 16, 1] and [Bt, N/16, K, 16, 1]), one
+// batch_mmt4d whose batches are the parallel loop, the same micro-kernel,
+// and the result unpacked and reshaped back.
+// CHECK-LABEL: func.func @attention
+// CHECK: tensor.collapse_shape %arg0 {{\[}}[0, 1], [2], [3]] : tensor<?x12x?x32xf32> into tensor<?x?x32xf32>
+// CHECK: linalg.transpose {{.*}} permutation = [0, 1, 3, 2]
+// CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: vector.outerproduct {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK: tensor.reshape {{.*}} -> tensor<?x12x?x?xf32>
+// CHECK-NOT: qc.matmul
+// PAR-LABEL: func.func @attention
+// PAR: scf.forall
+func.func @attention(%q: tensor<?x12x?x32xf32>, %k: tensor<?x12x32x?xf32>) -> tensor<?x12x?x?xf32> {
+  %s = qc.matmul %q, %k : (tensor<?x12x?x32xf32>, tensor<?x12x32x?xf32>) -> tensor<?x12x?x?xf32>
+  return %s : tensor<?x12x?x?xf32>
+}
+
+// -----
+
+// A broadcast batch is left to qc-lower-to-linalg.
+// CHECK-LABEL: func.func @broadcast_batch
+// CHECK: qc.matmul
+func.func @broadcast_batch(%a: tensor<4x8x16xf32>, %b: tensor<1x16x8xf32>) -> tensor<4x8x8xf32> {
+  %c = qc.matmul %a, %b : (tensor<4x8x16xf32>, tensor<1x16x8xf32>) -> tensor<4x8x8xf32>
+  return %c : tensor<4x8x8xf32>
 }
