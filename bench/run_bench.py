@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "runtime", "python"))
 sys.path.insert(0, os.path.join(ROOT, "examples", "minilm"))
 import qcrt  # noqa: E402
+from compare_with_ort import median_ms  # noqa: E402
 
 BUILD = os.environ.get("QC_BUILD_DIR", os.path.join(ROOT, "build"))
 PYTHON = sys.executable
@@ -41,14 +42,6 @@ def cpu_name():
     return platform.processor()
 
 
-def median_ms(fn, repeat):
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return float(np.median(times))
 
 
 def compile_model(onnx_path, out):

@@ -132,6 +132,29 @@ Value packTiles(OpBuilder &b, Location loc, Value x, int64_t tile, bool transpos
                                        unit, withUnit);
 }
 
+/// Unpacks `product` ([..., R1, C1, m0, n0], tiles at `tileDims`) into a
+/// new tensor of `dims` (a transpose whose innermost loop copies n0
+/// contiguous floats, a collapse, and a slice that drops the padding) and
+/// reshapes it to `type` when that has more dims. tensor.reshape rather
+/// than expand_shape: MLIR 22's expand-strided-metadata crashes on an
+/// expand_shape that splits one dynamic dim into several (batch x
+/// sequence); memref.reshape lowers without it.
+Value unpackTo(OpBuilder &b, Location loc, Value product, ArrayRef<int64_t> tileDims,
+               ArrayRef<OpFoldResult> dims, int64_t m0, int64_t n0, RankedTensorType type,
+               ArrayRef<OpFoldResult> typeDims) {
+  Value empty = tensor::EmptyOp::create(b, loc, dims, b.getF32Type());
+  SmallVector<OpFoldResult> tiles{b.getIndexAttr(m0), b.getIndexAttr(n0)};
+  Value y = linalg::UnPackOp::create(b, loc, product, empty, tileDims, tiles).getResult();
+  if (type.getRank() == static_cast<int64_t>(dims.size()))
+    return y;
+  SmallVector<Value> sizes;
+  for (OpFoldResult dim : typeDims)
+    sizes.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                               getValueOrCreateConstantIndexOp(b, loc, dim)));
+  Value shape = tensor::FromElementsOp::create(b, loc, sizes);
+  return tensor::ReshapeOp::create(b, loc, type, y, shape);
+}
+
 struct LowerLinear : OpRewritePattern<LinearOp> {
   LowerLinear(MLIRContext *ctx, int64_t m0, int64_t n0)
       : OpRewritePattern(ctx), m0(m0), n0(n0) {}
@@ -196,29 +219,11 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
                                             ValueRange{lhs, w}, ValueRange{acc})
                         .getResult(0);
 
-    // [M1, N1, m0, n0] -> [M, N]: linalg.unpack, lowered below to a
-    // transpose whose innermost loop copies n0 contiguous floats, a
-    // collapse, and a slice that drops the padding.
-    SmallVector<OpFoldResult> outDims{rows, rewriter.getIndexAttr(n)};
-    Value outEmpty = tensor::EmptyOp::create(rewriter, loc, outDims, rewriter.getF32Type());
-    SmallVector<OpFoldResult> outTiles{rewriter.getIndexAttr(m0), rewriter.getIndexAttr(n0)};
-    Value y = linalg::UnPackOp::create(rewriter, loc, product, outEmpty, ArrayRef<int64_t>{0, 1},
-                                       outTiles)
-                  .getResult();
-    if (rank > 2) {
-      // tensor.reshape rather than expand_shape: MLIR 22's
-      // expand-strided-metadata crashes on an expand_shape that splits one
-      // dynamic dim into several (batch x sequence); memref.reshape lowers
-      // without it.
-      SmallVector<Value> dims;
-      for (OpFoldResult dim : tensor::getMixedSizes(rewriter, loc, x))
-        dims.push_back(arith::IndexCastOp::create(
-            rewriter, loc, rewriter.getI64Type(),
-            getValueOrCreateConstantIndexOp(rewriter, loc, dim)));
-      dims.back() = arith::ConstantIntOp::create(rewriter, loc, rewriter.getI64Type(), n);
-      Value shape = tensor::FromElementsOp::create(rewriter, loc, dims);
-      y = tensor::ReshapeOp::create(rewriter, loc, op.getType(), y, shape);
-    }
+    // [M1, N1, m0, n0] -> [M, N] -> [..., N].
+    SmallVector<OpFoldResult> outDims = tensor::getMixedSizes(rewriter, loc, x);
+    outDims.back() = rewriter.getIndexAttr(n);
+    Value y = unpackTo(rewriter, loc, product, {0, 1}, {rows, rewriter.getIndexAttr(n)}, m0, n0,
+                       op.getType(), outDims);
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -270,27 +275,10 @@ struct LowerMatMul : OpRewritePattern<MatMulOp> {
     Value product = linalg::BatchMmt4DOp::create(rewriter, loc, TypeRange{acc.getType()},
                                                  ValueRange{lhs, rhs}, ValueRange{acc})
                         .getResult(0);
-    Value outEmpty = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<OpFoldResult>{batch, rows, cols},
-        rewriter.getF32Type());
-    SmallVector<OpFoldResult> outTiles{rewriter.getIndexAttr(m0), rewriter.getIndexAttr(n0)};
-    Value y = linalg::UnPackOp::create(rewriter, loc, product, outEmpty, ArrayRef<int64_t>{1, 2},
-                                       outTiles)
-                  .getResult();
-    if (rank > 3) {
-      // As in LowerLinear: tensor.reshape, not a multi-dynamic expand_shape.
-      SmallVector<Value> dims;
-      for (int64_t i = 0; i < rank; ++i) {
-        OpFoldResult size = i == rank - 1 ? cols
-                            : i == rank - 2 ? rows
-                                            : tensor::getMixedSize(rewriter, loc, op.getLhs(), i);
-        dims.push_back(arith::IndexCastOp::create(
-            rewriter, loc, rewriter.getI64Type(),
-            getValueOrCreateConstantIndexOp(rewriter, loc, size)));
-      }
-      Value shape = tensor::FromElementsOp::create(rewriter, loc, dims);
-      y = tensor::ReshapeOp::create(rewriter, loc, outType, y, shape);
-    }
+    SmallVector<OpFoldResult> outDims = tensor::getMixedSizes(rewriter, loc, op.getLhs());
+    outDims.back() = cols;
+    Value y = unpackTo(rewriter, loc, product, {1, 2}, {batch, rows, cols}, m0, n0, outType,
+                       outDims);
     rewriter.replaceOp(op, y);
     return success();
   }
