@@ -83,9 +83,9 @@ def QCLowerContractionsToMmt4d : Pass<"qc-cpu-lower-contractions-to-mmt4d", "mli
     In both, the innermost `m0 x n0 x 1` tile is one `vector.outerproduct`
     per step of K (`m0` FMAs on `n0`-wide vectors with broadcast operands)
     with the accumulator hoisted out of the K loop into registers.
-    `m0 x n0` is 16x16 for AVX-512 and 8x8 for AVX2 (the pipeline picks by
-    the target). Quantized weights, broadcast batches and other ops are
-    left to `qc-lower-to-linalg`.
+    `m0 x n0` is 12x32 for AVX-512 and 6x16 for AVX2 (the pipeline picks by
+    the target; measured fastest with bench/). Quantized weights, broadcast
+    batches and other ops are left to `qc-lower-to-linalg`.
   }];
   let options = [
     Option<"tileM", "tile-m", "int64_t", "16", "Rows per register tile (m0)">,

@@ -96,9 +96,9 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
                     llvm::cl::desc("Lower linear layers to tiled, vectorized mmt4d"),
                     llvm::cl::init(true)};
   Option<int64_t> tileM{*this, "tile-m", llvm::cl::desc("Register tile rows"),
-                        llvm::cl::init(16)};
+                        llvm::cl::init(12)};
   Option<int64_t> tileN{*this, "tile-n", llvm::cl::desc("Register tile columns"),
-                        llvm::cl::init(16)};
+                        llvm::cl::init(32)};
 };
 } // namespace
 

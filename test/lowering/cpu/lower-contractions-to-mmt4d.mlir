@@ -32,7 +32,7 @@
 // PAR-LABEL: func.func @linear
 // PAR: scf.forall
 
-// AVX2's 8x8 tile.
+// Another register tile (8x8).
 // AVX2-LABEL: func.func @linear
 // AVX2: vector.outerproduct {{.*}} : vector<8xf32>, vector<8xf32>
 func.func @linear(%x: tensor<?x?x8xf32>) -> tensor<?x?x20xf32> {
