@@ -46,6 +46,21 @@ def QCApproximateMath : Pass<"qc-cpu-approximate-math", "mlir::func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def QCSerializeInnerParallelDims : Pass<"qc-cpu-serialize-inner-parallel-dims",
+                                        "mlir::func::FuncOp"> {
+  let summary = "Keep only the outermost dim of each loop nest parallel";
+  let description = [{
+    `convert-linalg-to-parallel-loops` makes every parallel dim of an op
+    one multi-dimensional `scf.parallel`, which OpenMP would collapse into
+    one index space (losing the unit-stride innermost loop that LLVM
+    vectorizes). This pass keeps the outermost dim as the `scf.parallel`
+    (the threads' share) and turns the others into `scf.for` loops inside
+    it. An `scf.parallel` nested in another one, and one whose outermost
+    dim has a static trip count below 2, becomes serial loops entirely.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def QCInlineAllocaScopes : Pass<"qc-cpu-inline-alloca-scopes", "mlir::func::FuncOp"> {
   let summary = "Inline memref.alloca_scope bodies that allocate nothing";
   let description = [{

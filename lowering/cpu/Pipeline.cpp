@@ -47,11 +47,11 @@ static std::string getPipelineText(const CodegenOptions &options) {
           "func.func(qc-cpu-expand-strided-copies),";
   if (options.tileContractions)
     text += "func.func(qc-cpu-lower-vectors),canonicalize,";
-  text += "func.func(convert-linalg-to-loops),";
   if (options.parallel)
-    text += "scf-forall-to-parallel,convert-scf-to-openmp,func.func(qc-cpu-inline-alloca-scopes),";
+    text += "func.func(convert-linalg-to-parallel-loops,qc-cpu-serialize-inner-parallel-dims),"
+            "scf-forall-to-parallel,convert-scf-to-openmp,func.func(qc-cpu-inline-alloca-scopes),";
   else
-    text += "func.func(scf-forall-to-for),";
+    text += "func.func(convert-linalg-to-loops,scf-forall-to-for),";
   // memref.dim of a dynamic reshape can crash upstream
   // expand-strided-metadata (MLIR 22); resolving such dims first avoids it.
   text += "func.func(qc-cpu-resolve-reshape-dims),expand-strided-metadata,lower-affine,"
