@@ -335,10 +335,23 @@ LogicalResult buildMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op) {
 /// loops, whose body becomes the outer-product micro-kernel with the
 /// accumulator hoisted out of the K loop.
 LogicalResult tileAndVectorize(RewriterBase &rewriter, linalg::LinalgOp op,
-                               ArrayRef<int64_t> parallelTiles, ArrayRef<int64_t> serialTiles,
-                               bool parallel) {
+                               ArrayRef<int64_t> blockTiles, ArrayRef<int64_t> parallelTiles,
+                               ArrayRef<int64_t> serialTiles, bool parallel) {
   MLIRContext *ctx = rewriter.getContext();
   rewriter.setInsertionPoint(op);
+  if (!blockTiles.empty()) {
+    // Cache blocks first: a serial loop over row blocks whose packed input
+    // stays in L2 while every column tile streams past it.
+    scf::SCFTilingOptions blocks;
+    blocks.setTileSizes(getAsIndexOpFoldResult(ctx, blockTiles));
+    FailureOr<scf::SCFTilingResult> blocked =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), blocks);
+    if (failed(blocked))
+      return failure();
+    rewriter.replaceOp(op, blocked->replacements);
+    op = cast<linalg::LinalgOp>(blocked->tiledOps.front());
+    rewriter.setInsertionPoint(op);
+  }
   scf::SCFTilingOptions outer;
   outer.setTileSizes(getAsIndexOpFoldResult(ctx, parallelTiles));
   outer.setLoopType(parallel ? scf::SCFTilingOptions::LoopType::ForallOp
@@ -394,11 +407,16 @@ struct QCLowerContractionsToMmt4d : impl::QCLowerContractionsToMmt4dBase<QCLower
     });
     for (linalg::LinalgOp op : packed) {
       bool batched = isa<linalg::BatchMmt4DOp>(op.getOperation());
+      // Row blocks of about 256 KiB of packed input (K floats per row).
+      int64_t k = cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(batched ? 2 : 1);
+      int64_t rowTile = cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(batched ? 3 : 2);
+      int64_t blockRows = ShapedType::isDynamic(k) ? 16
+                                                   : std::max<int64_t>(1, (256 << 10) / (4 * k * rowTile));
       LogicalResult tiled =
-          batched ? tileAndVectorize(rewriter, op, {1, 0, 0, 0, 0, 0, 0}, {0, 1, 1, 1, 0, 0, 0},
-                                     parallel)
-                  : tileAndVectorize(rewriter, op, {0, 1, 0, 0, 0, 0}, {1, 0, 1, 0, 0, 0},
-                                     parallel);
+          batched ? tileAndVectorize(rewriter, op, {}, {1, 0, 0, 0, 0, 0, 0},
+                                     {0, 1, 1, 1, 0, 0, 0}, parallel)
+                  : tileAndVectorize(rewriter, op, {blockRows, 0, 0, 0, 0, 0},
+                                     {0, 1, 0, 0, 0, 0}, {1, 0, 1, 0, 0, 0}, parallel);
       if (failed(tiled)) {
         op.emitError("cannot tile and vectorize the packed contraction");
         return signalPassFailure();
