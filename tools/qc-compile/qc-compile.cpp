@@ -55,7 +55,9 @@ cl::opt<Emit> emit("emit",
                    cl::init(Emit::Auto), cl::cat(category));
 cl::opt<Target> target("target", cl::desc("Code generation target (default: cpu)"),
                        cl::values(clEnumValN(Target::CPU, "cpu", "x86-64 CPU"),
-                                  clEnumValN(Target::CUDA, "cuda", "NVIDIA GPU (NVPTX)")),
+                                  clEnumValN(Target::CUDA, "cuda",
+                                             "NVIDIA GPU (NVPTX; not implemented yet, "
+                                             "rejected with an error)")),
                        cl::init(Target::CPU), cl::cat(category));
 cl::opt<std::string> mcpu("mcpu",
                          cl::desc("Target CPU, as LLVM names it (default: native, "
@@ -66,15 +68,16 @@ cl::opt<std::string> mattr("mattr",
                                    "spells them: +avx2,-avx512f (default: none)"),
                           cl::value_desc("features"), cl::init(""), cl::cat(category));
 cl::opt<bool> parallel("parallel",
-                       cl::desc("Run the column tiles of linear layers on OpenMP "
-                                "threads (the artifact links libomp); the runtime's "
-                                "thread count (qc-run --threads) picks how many "
-                                "(default: true)"),
+                       cl::desc("Run the outer loops of every op (and the column tiles "
+                                "of GEMMs) on OpenMP threads; the artifact links libomp, "
+                                "and the runtime's thread count (qc-run --threads) "
+                                "picks how many (default: true)"),
                        cl::init(true), cl::cat(category));
 cl::opt<bool> packedGemm(
     "packed-gemm",
-    cl::desc("Lower linear layers to packed, tiled and vectorized mmt4d; =false "
-             "gives plain loops, the simplest lowering (default: true)"),
+    cl::desc("Lower linear layers, im2col convolutions and attention matmuls to "
+             "packed, tiled and vectorized mmt4d; =false gives plain loops, the "
+             "simplest lowering (default: true)"),
     cl::init(true), cl::cat(category));
 cl::opt<bool> elideWeights(
     "elide-weights",
