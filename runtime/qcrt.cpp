@@ -33,6 +33,7 @@ struct TensorInfo {
   std::string name;
   qc_element_type type;
   std::vector<int64_t> dims;
+  std::vector<std::string> dimParams; // "" for a dim without a symbolic name
 };
 
 using RunFn = void (*)(void **);
@@ -113,6 +114,23 @@ bool parseSignature(const char *text, qc_model &model, std::string &error) {
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string kind;
+    if (line.rfind("dim_params ", 0) == 0) {
+      size_t index = 0;
+      fields >> kind >> index;
+      if (!fields || index >= model.inputs.size()) {
+        error = "malformed signature line '" + line + "'";
+        return false;
+      }
+      TensorInfo &input = model.inputs[index];
+      std::string param;
+      while (fields >> param)
+        input.dimParams.push_back(param == "-" ? "" : param);
+      if (input.dimParams.size() != input.dims.size()) {
+        error = "malformed signature line '" + line + "'";
+        return false;
+      }
+      continue;
+    }
     int type = 0, rank = -1;
     fields >> kind >> type >> rank;
     if ((kind != "input" && kind != "output") || !fields || rank < 0 || rank > QC_MAX_RANK ||
@@ -292,6 +310,23 @@ qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t numInput
                   "input '" + want.name + "' has shape " + describeShape(want.dims.data(), rank) +
                       ", given " +
                       describeShape(got.dims, got.rank >= 0 && got.rank <= QC_MAX_RANK ? got.rank : 0));
+    // Dims that share a symbolic name must agree: the code assumes it.
+    for (int64_t d = 0; d < static_cast<int64_t>(want.dimParams.size()); ++d) {
+      const std::string &param = want.dimParams[d];
+      if (param.empty())
+        continue;
+      for (size_t j = 0; j <= i; ++j) {
+        const TensorInfo &other = model->inputs[j];
+        size_t end = j == i ? static_cast<size_t>(d) : other.dimParams.size();
+        for (size_t e = 0; e < end; ++e)
+          if (other.dimParams[e] == param && inputs[j].dims[e] != got.dims[d])
+            return fail(QC_ERROR_WRONG_SHAPE,
+                        "input '" + want.name + "' has " + param + " = " +
+                            std::to_string(got.dims[d]) + " (dim " + std::to_string(d) +
+                            ") but input '" + other.name + "' has " + param + " = " +
+                            std::to_string(inputs[j].dims[e]));
+      }
+    }
     if (!got.data && countElements(got.dims, rank) != 0)
       return fail(QC_ERROR_INVALID_ARGUMENT, "input '" + want.name + "' has no data");
     std::vector<int64_t> &desc = descriptors[i];

@@ -319,6 +319,16 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
     // signless integers drop; the runtime reports and checks it.
     func.setArgAttr(i, "onnx.elem_type",
                     b.getI32IntegerAttr(info->type().tensor_type().elem_type()));
+    // Symbolic dim names: dims that share one must agree at run time, which
+    // the runtime checks before the code (which assumes it) runs.
+    SmallVector<Attribute> params;
+    bool anyParam = false;
+    for (const auto &dim : info->type().tensor_type().shape().dim()) {
+      anyParam |= dim.has_dim_param() && !dim.dim_param().empty();
+      params.push_back(b.getStringAttr(dim.has_dim_param() ? dim.dim_param() : ""));
+    }
+    if (anyParam)
+      func.setArgAttr(i, "onnx.dim_params", b.getArrayAttr(params));
     define(info->name(),
            {entry->getArgument(i),
             isUnsignedType(info->type().tensor_type().elem_type())});

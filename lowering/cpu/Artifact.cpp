@@ -78,6 +78,9 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module, std::string &error)
     }
     for (int64_t d : tensor.getShape())
       out.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+    if (auto params = attrs ? attrs.getAs<ArrayAttr>("onnx.dim_params") : ArrayAttr())
+      for (Attribute param : params)
+        out.dimParams.push_back(cast<StringAttr>(param).str());
     return success();
   };
   ModelSignature signature;
@@ -115,6 +118,19 @@ std::string printSignature(const ModelSignature &signature) {
     line("input", t);
   for (const TensorSignature &t : signature.outputs)
     line("output", t);
+  for (auto [i, t] : llvm::enumerate(signature.inputs)) {
+    if (t.dimParams.empty())
+      continue;
+    os << "dim_params " << i;
+    for (const std::string &param : t.dimParams) {
+      std::string word = param.empty() ? "-" : param;
+      for (char &c : word)
+        if (isspace(static_cast<unsigned char>(c)))
+          c = '_';
+      os << " " << word;
+    }
+    os << "\n";
+  }
   return text;
 }
 

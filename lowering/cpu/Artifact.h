@@ -6,7 +6,9 @@
 //   const char qc_model_signature[]   the inputs and outputs, one per line:
 //                                     "qc-artifact 1" then
 //                                     "input|output <onnx-type> <rank> <dims...> <name>"
-//                                     with -1 for a dynamic dim
+//                                     with -1 for a dynamic dim, and for inputs
+//                                     with symbolic dims "dim_params <input> <p...>"
+//                                     ("-" for a dim without a name)
 //   void qc_model_run(void **args)    args[0]: where the result memref
 //                                     descriptors go; args[1+i]: input i's
 //   void qc_model_set_num_threads(int)
@@ -40,6 +42,8 @@ struct TensorSignature {
   std::string name;
   int32_t onnxType = 0;
   std::vector<int64_t> shape; // -1: dynamic
+  /// ONNX's symbolic dim names ("" for none), when the model gives any.
+  std::vector<std::string> dimParams;
 };
 
 struct ModelSignature {
