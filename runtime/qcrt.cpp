@@ -138,7 +138,7 @@ bool parseSignature(const char *text, qc_model &model, std::string &error) {
       error = "malformed signature line '" + line + "'";
       return false;
     }
-    TensorInfo info{"", static_cast<qc_element_type>(type), std::vector<int64_t>(rank)};
+    TensorInfo info{"", static_cast<qc_element_type>(type), std::vector<int64_t>(rank), {}};
     for (int64_t &d : info.dims)
       if (!(fields >> d) || d < -1) {
         error = "malformed signature line '" + line + "'";

@@ -323,7 +323,6 @@ static LogicalResult link(StringRef object, StringRef output, bool parallel,
   }
   SmallVector<StringRef> refs(argv.begin(), argv.end());
   std::string message;
-  std::string log;
   SmallString<128> logPath;
   if (llvm::sys::fs::createTemporaryFile("qc-link", "log", logPath)) {
     error = "cannot create a temporary file";
