@@ -14,6 +14,7 @@
 #include <dlfcn.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -350,13 +351,14 @@ qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t numInput
 
   // Hand each result's buffer over, or copy it into the caller's; free the
   // rest. Two outputs may share one buffer; it is freed once.
-  std::vector<void *> handedOver;
+  std::vector<void *> allocations, handedOver;
   qc_status status = QC_OK;
   size_t word = 0;
   for (size_t i = 0; i < model->outputs.size(); ++i) {
     const TensorInfo &info = model->outputs[i];
     int64_t rank = static_cast<int64_t>(info.dims.size());
     void *allocated = reinterpret_cast<void *>(static_cast<uintptr_t>(results[word]));
+    allocations.push_back(allocated);
     char *aligned = reinterpret_cast<char *>(static_cast<uintptr_t>(results[word + 1]));
     size_t elementSize = qc_element_size(info.type);
     char *data = aligned + results[word + 2] * static_cast<int64_t>(elementSize);
@@ -370,9 +372,7 @@ qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t numInput
     for (int64_t d = 0; d < rank; ++d)
       out.dims[d] = sizes[d];
     out.size = countElements(sizes, rank) * elementSize;
-    bool shared = false;
-    for (void *p : handedOver)
-      shared |= p == allocated;
+    bool shared = std::find(handedOver.begin(), handedOver.end(), allocated) != handedOver.end();
     if (out.data) {
       if (out.capacity < out.size) {
         status = fail(QC_ERROR_BUFFER_TOO_SMALL,
@@ -397,22 +397,12 @@ qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t numInput
       handedOver.push_back(allocated);
     }
   }
-  // Free the model's buffers that were not handed over.
-  word = 0;
-  std::vector<void *> freed;
-  for (const TensorInfo &info : model->outputs) {
-    void *allocated = reinterpret_cast<void *>(static_cast<uintptr_t>(results[word]));
-    word += 3 + 2 * info.dims.size();
-    bool keep = false;
-    for (void *p : handedOver)
-      keep |= p == allocated;
-    for (void *p : freed)
-      keep |= p == allocated;
-    if (!keep) {
-      std::free(allocated);
-      freed.push_back(allocated);
-    }
-  }
+  // Free the model's buffers that were not handed over, each once.
+  std::sort(allocations.begin(), allocations.end());
+  allocations.erase(std::unique(allocations.begin(), allocations.end()), allocations.end());
+  for (void *p : allocations)
+    if (std::find(handedOver.begin(), handedOver.end(), p) == handedOver.end())
+      std::free(p);
   return status;
 }
 

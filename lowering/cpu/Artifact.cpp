@@ -163,7 +163,8 @@ LogicalResult lowerToLLVMDialect(ModuleOp module, const CodegenOptions &codegen,
   return success();
 }
 
-std::pair<std::string, std::string> resolveTarget(const TargetOptions &target) {
+/// The LLVM CPU name and feature string `target` resolves to here.
+static std::pair<std::string, std::string> resolveTarget(const TargetOptions &target) {
   std::string cpu = target.cpu;
   SmallVector<std::string> features;
   if (cpu.empty() || cpu == "native") {

@@ -68,9 +68,6 @@ mlir::LogicalResult compileToSharedObject(mlir::ModuleOp module, const CodegenOp
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const CodegenOptions &codegen,
                                        std::string &error);
 
-/// The LLVM CPU name and feature string `target` resolves to here.
-std::pair<std::string, std::string> resolveTarget(const TargetOptions &target);
-
 } // namespace qc::cpu
 
 #endif // QC_LOWERING_CPU_ARTIFACT_H

@@ -287,8 +287,8 @@ struct LowerMatMul : OpRewritePattern<MatMulOp> {
 };
 
 /// The m0 x n0 x 1 step of an mmt4d tile as one outer product:
-/// acc[i, j] += a[i] * b[j], with a a column of the packed input and b a row
-/// of the packed weight.
+/// acc[i, j] += a[i] * b[j], with a a column of the packed LHS and b a row of
+/// the packed RHS (the weight, for a linear layer).
 LogicalResult buildMicroKernel(RewriterBase &rewriter, linalg::LinalgOp op) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -387,7 +387,7 @@ struct QCLowerContractionsToMmt4d : impl::QCLowerContractionsToMmt4dBase<QCLower
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
-    // Rewrite each qc.linear that qualifies. No folding: quant's folders
+    // Rewrite each qc.linear and qc.matmul that qualifies. No folding: quant's folders
     // would drop QDQ pairs that qc-lower-to-linalg still has to lower.
     RewritePatternSet patterns(ctx);
     patterns.add<LowerLinear, LowerMatMul>(ctx, tileM, tileN);
@@ -406,17 +406,20 @@ struct QCLowerContractionsToMmt4d : impl::QCLowerContractionsToMmt4dBase<QCLower
         packed.push_back(op);
     });
     for (linalg::LinalgOp op : packed) {
-      bool batched = isa<linalg::BatchMmt4DOp>(op.getOperation());
-      // Row blocks of about 256 KiB of packed input (K floats per row).
-      int64_t k = cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(batched ? 2 : 1);
-      int64_t rowTile = cast<ShapedType>(op.getDpsInputs()[0].getType()).getDimSize(batched ? 3 : 2);
-      int64_t blockRows = ShapedType::isDynamic(k) ? 16
-                                                   : std::max<int64_t>(1, (256 << 10) / (4 * k * rowTile));
-      LogicalResult tiled =
-          batched ? tileAndVectorize(rewriter, op, {}, {1, 0, 0, 0, 0, 0, 0},
-                                     {0, 1, 1, 1, 0, 0, 0}, parallel)
-                  : tileAndVectorize(rewriter, op, {blockRows, 0, 0, 0, 0, 0},
-                                     {0, 1, 0, 0, 0, 0}, {1, 0, 1, 0, 0, 0}, parallel);
+      LogicalResult tiled = failure();
+      if (isa<linalg::BatchMmt4DOp>(op.getOperation())) {
+        tiled = tileAndVectorize(rewriter, op, {}, {1, 0, 0, 0, 0, 0, 0}, {0, 1, 1, 1, 0, 0, 0},
+                                 parallel);
+      } else {
+        // Row blocks of about 256 KiB of packed input ([M1, K, m0, 1]).
+        auto lhsType = cast<ShapedType>(op.getDpsInputs()[0].getType());
+        int64_t k = lhsType.getDimSize(1), rowTile = lhsType.getDimSize(2);
+        int64_t blockRows = ShapedType::isDynamic(k)
+                                ? 16
+                                : std::max<int64_t>(1, (256 << 10) / (4 * k * rowTile));
+        tiled = tileAndVectorize(rewriter, op, {blockRows, 0, 0, 0, 0, 0}, {0, 1, 0, 0, 0, 0},
+                                 {1, 0, 1, 0, 0, 0}, parallel);
+      }
       if (failed(tiled)) {
         op.emitError("cannot tile and vectorize the packed contraction");
         return signalPassFailure();

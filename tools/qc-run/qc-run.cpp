@@ -314,11 +314,6 @@ int main(int argc, char **argv) {
   double rtol = 1e-3, atol = 1e-7;
   long repeat = 0, threads = 0;
   bool printSignature = false;
-  auto number = [&](int &i, const char *flag) -> std::string {
-    if (i + 1 >= argc)
-      die(std::string(flag) + " needs a value");
-    return argv[++i];
-  };
   auto toDouble = [](const std::string &s, const char *flag) {
     char *end;
     double v = std::strtod(s.c_str(), &end);
@@ -335,28 +330,31 @@ int main(int argc, char **argv) {
   };
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    std::string value;
-    size_t eq = a.find('=');
-    std::string flag = a.rfind("--", 0) == 0 && eq != std::string::npos ? a.substr(0, eq) : a;
-    auto get = [&](const char *name) {
-      return eq != std::string::npos && flag == a.substr(0, eq) ? a.substr(eq + 1)
-                                                                : number(i, name);
+    // --flag=value, or --flag value.
+    size_t eq = a.rfind("--", 0) == 0 ? a.find('=') : std::string::npos;
+    std::string flag = a.substr(0, eq);
+    auto value = [&]() -> std::string {
+      if (eq != std::string::npos)
+        return a.substr(eq + 1);
+      if (i + 1 >= argc)
+        die(flag + " needs a value");
+      return argv[++i];
     };
     if (a == "-h" || a == "--help" || a == "-help") {
       usage();
       return 0;
     } else if (flag == "--data") {
-      dataDir = get("--data");
+      dataDir = value();
     } else if (flag == "--save") {
-      saveDir = get("--save");
+      saveDir = value();
     } else if (flag == "--rtol") {
-      rtol = toDouble(get("--rtol"), "--rtol");
+      rtol = toDouble(value(), "--rtol");
     } else if (flag == "--atol") {
-      atol = toDouble(get("--atol"), "--atol");
+      atol = toDouble(value(), "--atol");
     } else if (flag == "--repeat") {
-      repeat = toCount(get("--repeat"), "--repeat");
+      repeat = toCount(value(), "--repeat");
     } else if (flag == "--threads") {
-      threads = toCount(get("--threads"), "--threads");
+      threads = toCount(value(), "--threads");
     } else if (a == "--print-signature") {
       printSignature = true;
     } else if (a.rfind("-", 0) == 0) {
@@ -437,13 +435,12 @@ int main(int argc, char **argv) {
     std::printf("median_ms: %.4f\n", median);
   }
 
-  bool ok = true, compared = false;
+  bool ok = true;
   for (size_t i = 0; i < numOutputs; ++i) {
     qc_tensor_info info;
     qc_model_output_info(model, i, &info);
     HostTensor want;
     if (!dataDir.empty() && readIndexed(dataDir, "output", i, want)) {
-      compared = true;
       ok &= compare(info.name, outputs[i], want, rtol, atol);
     } else if (repeat == 0 && saveDir.empty()) {
       std::printf("%s: %s%s\n", info.name, qc_element_type_name(outputs[i].type),
@@ -452,7 +449,6 @@ int main(int argc, char **argv) {
     if (!saveDir.empty())
       writeTensorProto(saveDir + "/output_" + std::to_string(i) + ".pb", info.name, outputs[i]);
   }
-  (void)compared;
   for (qc_tensor &t : outputs)
     qc_tensor_release(&t);
   qc_model_free(model);

@@ -241,9 +241,10 @@ LogicalResult convertConvAsLinear(NodeImporter &n, Value padded, RankedTensorTyp
   patchDims.push_back(b.getIndexAttr(c));
   for (int64_t k : win.kernel)
     patchDims.push_back(b.getIndexAttr(k));
+  Value patchInit = buildEmpty(b, n.loc, patchDims, elementType);
   Value patches = linalg::GenericOp::create(
-                      b, n.loc, TypeRange{typeOf(buildEmpty(b, n.loc, patchDims, elementType))},
-                      ValueRange{padded}, ValueRange{buildEmpty(b, n.loc, patchDims, elementType)},
+                      b, n.loc, TypeRange{patchInit.getType()}, ValueRange{padded},
+                      ValueRange{patchInit},
                       {AffineMap::get(loops, 0, xExprs, ctx),
                        AffineMap::getMultiDimIdentityMap(loops, ctx)},
                       SmallVector<utils::IteratorType>(loops, utils::IteratorType::parallel),
@@ -253,8 +254,7 @@ LogicalResult convertConvAsLinear(NodeImporter &n, Value padded, RankedTensorTyp
                       .getResult(0);
   OpFoldResult rows = buildProduct(b, n.loc, ArrayRef<OpFoldResult>(patchDims).take_front(1 + r));
   Value patches2d = buildReshape(b, n.loc, patches, {rows, b.getIndexAttr(taps)});
-  Value weight = n.makeConstant(RankedTensorType::get({m, taps}, elementType),
-                                std::vector<char>(weightBytes.begin(), weightBytes.end()),
+  Value weight = n.makeConstant(RankedTensorType::get({m, taps}, elementType), weightBytes,
                                 n.getNode().input(1));
   Value bias;
   if (n.hasInput(2) && n.getConstant(2) && n.inputType(2).getRank() == 1)
@@ -267,11 +267,10 @@ LogicalResult convertConvAsLinear(NodeImporter &n, Value padded, RankedTensorTyp
   for (int64_t i = 0; i < r; ++i)
     toChannelsFirst.push_back(1 + i);
   y = buildTranspose(b, n.loc, buildReshape(b, n.loc, y, nhwc), toChannelsFirst);
-  if (bias) {
-    n.setOutput(0, y);
-    return success();
-  }
-  return setConvOutput(n, y);
+  if (!bias) // a bias qc.linear could not take is added as Conv's others are
+    return setConvOutput(n, y);
+  n.setOutput(0, y);
+  return success();
 }
 
 LogicalResult convertConv(NodeImporter &n) {
