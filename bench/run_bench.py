@@ -147,8 +147,8 @@ def render(results, path):
               "Targets (issue: CPU back end): qc <= 1.0x ONNX Runtime on MiniLM and the CNN "
               "at 1 and 2 threads; large GEMM >= 70% of one core's peak; MiniLM compiles in "
               "under 30 s. In this run: " + "; ".join(verdicts) + ". What limits the rest:", "",
-              f"- **GEMM** ({share:.0f}% of peak here; it has measured 53-78% across runs on "
-              "this shared VM). The micro-kernel is right (12x32 tile, "
+              f"- **GEMM** ({share:.0f}% of peak in this run; on this shared VM the figure "
+              "moves from run to run). The micro-kernel is right (12x32 tile, "
               "`vfmadd231ps` with broadcast memory operands, accumulators in registers); "
               "every linear layer also repacks its input at run time (pad, then a tile "
               "transpose whose innermost loop reads K-strided elements) and unpacks its "
