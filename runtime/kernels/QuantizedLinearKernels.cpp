@@ -1,0 +1,479 @@
+//===- QuantizedLinearKernels.cpp - quantized linear-layer micro-kernels --===//
+//
+// y = x * W^T + b for the packed weights of quantized_linear.h, for three
+// ISAs: AVX-512 with VNNI (vpdpbusd), AVX2+FMA (int8 products through
+// vpmaddwd), and scalar C++ (the layout read element by element; the
+// fallback and a second check of the packing).
+//
+// Work is split into tiles of up to R rows x 16 columns (one column block);
+// each tile streams its block's weights once per R rows and keeps the R x 16
+// accumulators in registers. int8 activations are quantized once, before the
+// tiles (the matmul's prologue): per row with a run-time scale (dynamic) or
+// with the calibrated one (static), stored unsigned (+128) with the row's
+// group sums for asymmetric weights.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/kernels/QuantizedLinearLayout.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace qc::kernels {
+namespace {
+
+/// Everything a tile reads, prepared once per call.
+struct Problem {
+  const qc_qlinear_shape *shape;
+  Layout layout;
+  int64_t m;
+  const float *x;
+  int64_t xStride;
+  const int8_t *weight;
+  const float *params;
+  const float *bias;
+  float *y;
+  int64_t yStride;
+  // int8 activations: rows of kPad bytes (q + 128), their scales, and for
+  // asymmetric weights each row's per-group sums of q.
+  std::vector<uint8_t> qx;
+  std::vector<float> rowScale;
+  std::vector<int32_t> rowSum;
+  // Float activations with zero points: each row's per-group sums of x.
+  std::vector<float> xSum;
+
+  const float *paramVec(int64_t nb, int64_t g, int slot) const {
+    return params + ((nb * layout.groups + g) * layout.params + slot) * kBlockN;
+  }
+  const uint8_t *blockWeights(int64_t nb) const {
+    return reinterpret_cast<const uint8_t *>(weight) + nb * layout.weightBytesPerBlock();
+  }
+  int64_t groupEnd(int64_t g, int64_t limit) const {
+    return std::min((g + 1) * layout.groupSize, limit);
+  }
+  int64_t validColumns(int64_t nb) const {
+    return std::min<int64_t>(kBlockN, shape->n - nb * kBlockN);
+  }
+};
+
+void prepareActivations(Problem &p) {
+  const Layout &l = p.layout;
+  const int64_t k = p.shape->k;
+  if (l.int8Act) {
+    p.qx.assign(static_cast<size_t>(p.m * l.kPad), 128);
+    p.rowScale.resize(p.m);
+    if (l.asymmetric)
+      p.rowSum.assign(static_cast<size_t>(p.m * l.groups), 0);
+#pragma omp parallel for schedule(static)
+    for (int64_t r = 0; r < p.m; ++r) {
+      std::vector<int8_t> q(k);
+      p.rowScale[r] = quantizeActivationRow(p.x + r * p.xStride, k, *p.shape, q.data());
+      uint8_t *out = p.qx.data() + r * l.kPad;
+      for (int64_t i = 0; i < k; ++i)
+        out[i] = static_cast<uint8_t>(q[i] + 128);
+      if (l.asymmetric)
+        for (int64_t i = 0; i < k; ++i)
+          p.rowSum[r * l.groups + i / l.groupSize] += q[i];
+    }
+  } else if (l.hasZero) {
+    p.xSum.assign(static_cast<size_t>(p.m * l.groups), 0.0f);
+    for (int64_t r = 0; r < p.m; ++r)
+      for (int64_t i = 0; i < k; ++i)
+        p.xSum[r * l.groups + i / l.groupSize] += p.x[r * p.xStride + i];
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Scalar
+//===----------------------------------------------------------------------===//
+
+void tileScalar(const Problem &p, int64_t r0, int64_t rows, int64_t nb) {
+  const Layout &l = p.layout;
+  for (int64_t r = r0; r < r0 + rows; ++r) {
+    for (int64_t c = 0; c < p.validColumns(nb); ++c) {
+      int64_t n = nb * kBlockN + c;
+      float acc = p.bias ? p.bias[n] : 0.0f;
+      for (int64_t g = 0; g < l.groups; ++g) {
+        float scale = l.param(p.params, n, g, 0);
+        if (l.int8Act) {
+          int32_t sum = 0;
+          for (int64_t k = g * l.groupSize; k < p.groupEnd(g, l.kPad); ++k)
+            sum += p.qx[r * l.kPad + k] * l.code(p.weight, n, k);
+          float f = static_cast<float>(sum) - 128.0f * l.param(p.params, n, g, l.colSumSlot());
+          if (l.asymmetric)
+            f -= l.param(p.params, n, g, l.zeroSlot()) *
+                 static_cast<float>(p.rowSum[r * l.groups + g]);
+          acc += f * (scale * p.rowScale[r]);
+        } else {
+          float part = 0;
+          int offset = l.nibbles ? 8 : 0; // the kernels read nibbles unsigned
+          for (int64_t k = g * l.groupSize; k < p.groupEnd(g, p.shape->k); ++k)
+            part += p.x[r * p.xStride + k] * static_cast<float>(l.code(p.weight, n, k) + offset);
+          if (l.hasZero)
+            part -= p.xSum[r * l.groups + g] * l.param(p.params, n, g, l.zeroSlot());
+          acc += part * scale;
+        }
+      }
+      p.y[r * p.yStride + n] = acc;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// AVX-512 (F, BW, VNNI)
+//===----------------------------------------------------------------------===//
+
+#define QC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
+
+template <int R>
+QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
+  const Layout &l = p.layout;
+  const int64_t k = p.shape->k;
+  const uint8_t *w = p.blockWeights(nb);
+  __mmask16 mask = static_cast<__mmask16>((1u << p.validColumns(nb)) - 1);
+  const float *x[R];
+  __m512 acc[R];
+  __m512 bias = p.bias ? _mm512_maskz_loadu_ps(mask, p.bias + nb * kBlockN) : _mm512_setzero_ps();
+  for (int r = 0; r < R; ++r) {
+    x[r] = p.x + (r0 + r) * p.xStride;
+    acc[r] = bias;
+  }
+  const __m512i low4 = _mm512_set1_epi32(15);
+  for (int64_t g = 0; g < l.groups; ++g) {
+    __m512 part[R];
+    for (int r = 0; r < R; ++r)
+      part[r] = _mm512_setzero_ps();
+    int64_t kb = g * l.groupSize, ke = p.groupEnd(g, k);
+    if (l.nibbles) {
+      int64_t kk = kb;
+      for (; kk + 1 < ke; kk += 2) {
+        __m512i v = _mm512_cvtepu8_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + (kk / 2) * kBlockN)));
+        __m512 w0 = _mm512_cvtepi32_ps(_mm512_and_si512(v, low4));
+        __m512 w1 = _mm512_cvtepi32_ps(_mm512_srli_epi32(v, 4));
+        for (int r = 0; r < R; ++r) {
+          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r]);
+          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk + 1]), w1, part[r]);
+        }
+      }
+      if (kk < ke) {
+        __m512i v = _mm512_cvtepu8_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + (kk / 2) * kBlockN)));
+        __m512 w0 = _mm512_cvtepi32_ps(_mm512_and_si512(v, low4));
+        for (int r = 0; r < R; ++r)
+          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r]);
+      }
+    } else {
+      for (int64_t kk = kb; kk < ke; ++kk) {
+        __m512 w0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+            _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + kk * kBlockN))));
+        for (int r = 0; r < R; ++r)
+          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r]);
+      }
+    }
+    __m512 scale = _mm512_loadu_ps(p.paramVec(nb, g, 0));
+    if (l.hasZero) {
+      __m512 zero = _mm512_loadu_ps(p.paramVec(nb, g, l.zeroSlot()));
+      for (int r = 0; r < R; ++r)
+        part[r] = _mm512_fnmadd_ps(_mm512_set1_ps(p.xSum[(r0 + r) * l.groups + g]), zero, part[r]);
+    }
+    for (int r = 0; r < R; ++r)
+      acc[r] = _mm512_fmadd_ps(part[r], scale, acc[r]);
+  }
+  for (int r = 0; r < R; ++r)
+    _mm512_mask_storeu_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN, mask, acc[r]);
+}
+
+template <int R>
+QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
+  const Layout &l = p.layout;
+  const uint8_t *w = p.blockWeights(nb);
+  __mmask16 mask = static_cast<__mmask16>((1u << p.validColumns(nb)) - 1);
+  const uint8_t *qx[R];
+  __m512 acc[R];
+  __m512 bias = p.bias ? _mm512_maskz_loadu_ps(mask, p.bias + nb * kBlockN) : _mm512_setzero_ps();
+  for (int r = 0; r < R; ++r) {
+    qx[r] = p.qx.data() + (r0 + r) * l.kPad;
+    acc[r] = bias;
+  }
+  const __m512i low4 = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
+  for (int64_t g = 0; g < l.groups; ++g) {
+    __m512i sum[R];
+    for (int r = 0; r < R; ++r)
+      sum[r] = _mm512_setzero_si512();
+    int64_t kb = g * l.groupSize, ke = p.groupEnd(g, l.kPad);
+    if (l.nibbles) {
+      for (int64_t kk = kb; kk < ke; kk += 8) {
+        __m512i raw = _mm512_loadu_si512(w + (kk / 8) * kBlockN * 4);
+        __m512i lo = _mm512_sub_epi8(_mm512_and_si512(raw, low4), eight);
+        __m512i hi = _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(raw, 4), low4), eight);
+        for (int r = 0; r < R; ++r) {
+          int32_t a0, a1;
+          std::memcpy(&a0, qx[r] + kk, 4);
+          std::memcpy(&a1, qx[r] + kk + 4, 4);
+          sum[r] = _mm512_dpbusd_epi32(sum[r], _mm512_set1_epi32(a0), lo);
+          sum[r] = _mm512_dpbusd_epi32(sum[r], _mm512_set1_epi32(a1), hi);
+        }
+      }
+    } else {
+      for (int64_t kk = kb; kk < ke; kk += 4) {
+        __m512i w0 = _mm512_loadu_si512(w + (kk / 4) * kBlockN * 4);
+        for (int r = 0; r < R; ++r) {
+          int32_t a;
+          std::memcpy(&a, qx[r] + kk, 4);
+          sum[r] = _mm512_dpbusd_epi32(sum[r], _mm512_set1_epi32(a), w0);
+        }
+      }
+    }
+    __m512 scale = _mm512_loadu_ps(p.paramVec(nb, g, 0));
+    __m512 offset = _mm512_mul_ps(_mm512_set1_ps(128.0f),
+                                  _mm512_loadu_ps(p.paramVec(nb, g, l.colSumSlot())));
+    __m512 zero = l.asymmetric ? _mm512_loadu_ps(p.paramVec(nb, g, l.zeroSlot()))
+                               : _mm512_setzero_ps();
+    for (int r = 0; r < R; ++r) {
+      __m512 f = _mm512_sub_ps(_mm512_cvtepi32_ps(sum[r]), offset);
+      if (l.asymmetric)
+        f = _mm512_fnmadd_ps(
+            _mm512_set1_ps(static_cast<float>(p.rowSum[(r0 + r) * l.groups + g])), zero, f);
+      acc[r] = _mm512_fmadd_ps(f, _mm512_mul_ps(scale, _mm512_set1_ps(p.rowScale[r0 + r])),
+                               acc[r]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    _mm512_mask_storeu_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN, mask, acc[r]);
+}
+
+//===----------------------------------------------------------------------===//
+// AVX2 + FMA: a column block is two vectors of 8.
+//===----------------------------------------------------------------------===//
+
+#define QC_AVX2 __attribute__((target("avx2,fma")))
+
+QC_AVX2 inline __m256i maskFor(int64_t valid) {
+  alignas(32) int32_t m[8];
+  for (int i = 0; i < 8; ++i)
+    m[i] = i < valid ? -1 : 0;
+  return _mm256_load_si256(reinterpret_cast<const __m256i *>(m));
+}
+
+template <int R>
+QC_AVX2 void tileAVX2Float(const Problem &p, int64_t r0, int64_t nb) {
+  const Layout &l = p.layout;
+  const int64_t k = p.shape->k;
+  const uint8_t *w = p.blockWeights(nb);
+  int64_t valid = p.validColumns(nb);
+  __m256i mask[2] = {maskFor(valid), maskFor(valid - 8)};
+  const float *x[R];
+  __m256 acc[R][2];
+  for (int h = 0; h < 2; ++h) {
+    __m256 bias = p.bias ? _mm256_maskload_ps(p.bias + nb * kBlockN + 8 * h, mask[h])
+                         : _mm256_setzero_ps();
+    for (int r = 0; r < R; ++r)
+      acc[r][h] = bias;
+  }
+  for (int r = 0; r < R; ++r)
+    x[r] = p.x + (r0 + r) * p.xStride;
+  const __m256i low4 = _mm256_set1_epi32(15);
+  for (int64_t g = 0; g < l.groups; ++g) {
+    __m256 part[R][2];
+    for (int r = 0; r < R; ++r)
+      part[r][0] = part[r][1] = _mm256_setzero_ps();
+    int64_t kb = g * l.groupSize, ke = p.groupEnd(g, k);
+    for (int64_t kk = kb; kk < ke; kk += l.nibbles ? 2 : 1) {
+      bool second = l.nibbles && kk + 1 < ke;
+      for (int h = 0; h < 2; ++h) {
+        __m256 w0, w1 = _mm256_setzero_ps();
+        if (l.nibbles) {
+          __m256i v = _mm256_cvtepu8_epi32(
+              _mm_loadl_epi64(reinterpret_cast<const __m128i *>(w + (kk / 2) * kBlockN + 8 * h)));
+          w0 = _mm256_cvtepi32_ps(_mm256_and_si256(v, low4));
+          w1 = _mm256_cvtepi32_ps(_mm256_srli_epi32(v, 4));
+        } else {
+          w0 = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+              _mm_loadl_epi64(reinterpret_cast<const __m128i *>(w + kk * kBlockN + 8 * h))));
+        }
+        for (int r = 0; r < R; ++r) {
+          part[r][h] = _mm256_fmadd_ps(_mm256_set1_ps(x[r][kk]), w0, part[r][h]);
+          if (second)
+            part[r][h] = _mm256_fmadd_ps(_mm256_set1_ps(x[r][kk + 1]), w1, part[r][h]);
+        }
+      }
+    }
+    for (int h = 0; h < 2; ++h) {
+      __m256 scale = _mm256_loadu_ps(p.paramVec(nb, g, 0) + 8 * h);
+      __m256 zero = l.hasZero ? _mm256_loadu_ps(p.paramVec(nb, g, l.zeroSlot()) + 8 * h)
+                              : _mm256_setzero_ps();
+      for (int r = 0; r < R; ++r) {
+        __m256 f = part[r][h];
+        if (l.hasZero)
+          f = _mm256_fnmadd_ps(_mm256_set1_ps(p.xSum[(r0 + r) * l.groups + g]), zero, f);
+        acc[r][h] = _mm256_fmadd_ps(f, scale, acc[r][h]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int h = 0; h < 2; ++h)
+      _mm256_maskstore_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN + 8 * h, mask[h], acc[r][h]);
+}
+
+/// Adds four k's of 8 columns: `w` holds [8 columns][4 k] signed bytes, `a`
+/// the four unsigned activations. The int16 products are exact; each
+/// accumulator holds a pair of columns' partial sums, combined at the end.
+QC_AVX2 inline void dot4x8(__m256i &lo, __m256i &hi, __m256i w, __m256i a16) {
+  lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm256_castsi256_si128(w)), a16));
+  hi = _mm256_add_epi32(hi,
+                        _mm256_madd_epi16(_mm256_cvtepi8_epi16(_mm256_extracti128_si256(w, 1)), a16));
+}
+
+QC_AVX2 inline __m256i combinePairs(__m256i lo, __m256i hi) {
+  // hadd gives columns (0 1 4 5 | 2 3 6 7) within the 128-bit lanes.
+  return _mm256_permutevar8x32_epi32(_mm256_hadd_epi32(lo, hi),
+                                     _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7));
+}
+
+QC_AVX2 inline __m256i broadcastFour(const uint8_t *q) {
+  uint64_t v = uint64_t(q[0]) | uint64_t(q[1]) << 16 | uint64_t(q[2]) << 32 | uint64_t(q[3]) << 48;
+  return _mm256_set1_epi64x(static_cast<long long>(v));
+}
+
+template <int R>
+QC_AVX2 void tileAVX2Int8(const Problem &p, int64_t r0, int64_t nb) {
+  const Layout &l = p.layout;
+  const uint8_t *w = p.blockWeights(nb);
+  int64_t valid = p.validColumns(nb);
+  __m256i mask[2] = {maskFor(valid), maskFor(valid - 8)};
+  __m256 acc[R][2];
+  for (int h = 0; h < 2; ++h) {
+    __m256 bias = p.bias ? _mm256_maskload_ps(p.bias + nb * kBlockN + 8 * h, mask[h])
+                         : _mm256_setzero_ps();
+    for (int r = 0; r < R; ++r)
+      acc[r][h] = bias;
+  }
+  const __m256i low4 = _mm256_set1_epi8(15), eight = _mm256_set1_epi8(8);
+  for (int64_t g = 0; g < l.groups; ++g) {
+    __m256i lo[R][2], hi[R][2];
+    for (int r = 0; r < R; ++r)
+      for (int h = 0; h < 2; ++h)
+        lo[r][h] = hi[r][h] = _mm256_setzero_si256();
+    int64_t kb = g * l.groupSize, ke = p.groupEnd(g, l.kPad);
+    for (int64_t kk = kb; kk < ke; kk += l.nibbles ? 8 : 4) {
+      for (int h = 0; h < 2; ++h) {
+        if (l.nibbles) {
+          __m256i raw = _mm256_loadu_si256(
+              reinterpret_cast<const __m256i *>(w + (kk / 8) * kBlockN * 4 + 32 * h));
+          __m256i w0 = _mm256_sub_epi8(_mm256_and_si256(raw, low4), eight);
+          __m256i w1 = _mm256_sub_epi8(_mm256_and_si256(_mm256_srli_epi16(raw, 4), low4), eight);
+          for (int r = 0; r < R; ++r) {
+            const uint8_t *q = p.qx.data() + (r0 + r) * l.kPad + kk;
+            dot4x8(lo[r][h], hi[r][h], w0, broadcastFour(q));
+            dot4x8(lo[r][h], hi[r][h], w1, broadcastFour(q + 4));
+          }
+        } else {
+          __m256i w0 = _mm256_loadu_si256(
+              reinterpret_cast<const __m256i *>(w + (kk / 4) * kBlockN * 4 + 32 * h));
+          for (int r = 0; r < R; ++r)
+            dot4x8(lo[r][h], hi[r][h], w0, broadcastFour(p.qx.data() + (r0 + r) * l.kPad + kk));
+        }
+      }
+    }
+    for (int h = 0; h < 2; ++h) {
+      __m256 scale = _mm256_loadu_ps(p.paramVec(nb, g, 0) + 8 * h);
+      __m256 offset = _mm256_mul_ps(_mm256_set1_ps(128.0f),
+                                    _mm256_loadu_ps(p.paramVec(nb, g, l.colSumSlot()) + 8 * h));
+      __m256 zero = l.asymmetric ? _mm256_loadu_ps(p.paramVec(nb, g, l.zeroSlot()) + 8 * h)
+                                 : _mm256_setzero_ps();
+      for (int r = 0; r < R; ++r) {
+        __m256 f = _mm256_sub_ps(_mm256_cvtepi32_ps(combinePairs(lo[r][h], hi[r][h])), offset);
+        if (l.asymmetric)
+          f = _mm256_fnmadd_ps(
+              _mm256_set1_ps(static_cast<float>(p.rowSum[(r0 + r) * l.groups + g])), zero, f);
+        acc[r][h] = _mm256_fmadd_ps(f, _mm256_mul_ps(scale, _mm256_set1_ps(p.rowScale[r0 + r])),
+                                    acc[r][h]);
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int h = 0; h < 2; ++h)
+      _mm256_maskstore_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN + 8 * h, mask[h], acc[r][h]);
+}
+
+//===----------------------------------------------------------------------===//
+// Dispatch
+//===----------------------------------------------------------------------===//
+
+using TileFn = void (*)(const Problem &, int64_t, int64_t);
+
+#define QC_TILE_TABLE(name, fn)                                                                    \
+  TileFn name(int rows) {                                                                          \
+    static const TileFn table[] = {fn<1>, fn<2>, fn<3>, fn<4>, fn<5>, fn<6>, fn<7>, fn<8>};        \
+    return table[rows - 1];                                                                        \
+  }
+QC_TILE_TABLE(avx512Float, tileAVX512Float)
+QC_TILE_TABLE(avx512Int8, tileAVX512Int8)
+QC_TILE_TABLE(avx2Float, tileAVX2Float)
+QC_TILE_TABLE(avx2Int8, tileAVX2Int8)
+#undef QC_TILE_TABLE
+
+/// Rows per tile: AVX-512 has 32 vector registers, AVX2 16.
+int64_t tileRows(int isa) { return isa == QC_ISA_AVX512_VNNI ? 8 : 4; }
+
+void runTile(int isa, const Problem &p, int64_t r0, int64_t rows, int64_t nb) {
+  bool int8 = p.layout.int8Act;
+  switch (isa) {
+  case QC_ISA_AVX512_VNNI:
+    (int8 ? avx512Int8 : avx512Float)(static_cast<int>(rows))(p, r0, nb);
+    return;
+  case QC_ISA_AVX2:
+    (int8 ? avx2Int8 : avx2Float)(static_cast<int>(rows))(p, r0, nb);
+    return;
+  default:
+    tileScalar(p, r0, rows, nb);
+  }
+}
+
+} // namespace
+} // namespace qc::kernels
+
+using namespace qc::kernels;
+
+extern "C" {
+
+int qc_qlinear_isa_supported(int isa) {
+  __builtin_cpu_init();
+  switch (isa) {
+  case QC_ISA_SCALAR:
+    return 1;
+  case QC_ISA_AVX2:
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  case QC_ISA_AVX512_VNNI:
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+  default:
+    return 0;
+  }
+}
+
+void qc_qlinear_run(int isa, const qc_qlinear_shape *shape, int64_t m, const float *x,
+                    int64_t xStride, const int8_t *weight, const float *params,
+                    const float *bias, float *y, int64_t yStride) {
+  if (m <= 0 || shape->n <= 0)
+    return;
+  Problem p{shape, Layout::of(*shape), m, x, xStride, weight, params, bias, y, yStride,
+            {},    {},                   {}, {}};
+  prepareActivations(p);
+  int64_t rowsPerTile = tileRows(isa);
+  int64_t rowTiles = (m + rowsPerTile - 1) / rowsPerTile;
+  int64_t tiles = rowTiles * p.layout.nBlocks;
+  // Column blocks vary fastest, so threads share each row tile's activations.
+#pragma omp parallel for schedule(static)
+  for (int64_t t = 0; t < tiles; ++t) {
+    int64_t rt = t / p.layout.nBlocks, nb = t % p.layout.nBlocks;
+    int64_t r0 = rt * rowsPerTile;
+    runTile(isa, p, r0, std::min(rowsPerTile, m - r0), nb);
+  }
+}
+
+} // extern "C"
