@@ -394,11 +394,134 @@ struct LowerQuantizeCast : OpRewritePattern<quant::QuantizeCastOp> {
   }
 };
 
+/// An unpacked qc.quantized_linear as float math: the weight dequantized
+/// (scales[n][k / g] * (codes - zero_points)) and, for int8 activations, the
+/// input rounded to int8 and back exactly as the CPU kernels quantize it
+/// (x * (1 / s) rounded half to even, clamped to [-127, 127], with s the
+/// row's absmax / 127 or the static input_scale), then a qc.linear. The
+/// reference the packed kernels are checked against.
+struct LowerQuantizedLinear : OpRewritePattern<QuantizedLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizedLinearOp op, PatternRewriter &rewriter) const override {
+    if (op.getPacked())
+      return rewriter.notifyMatchFailure(op, "packed weights lower to the CPU kernels");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = getContext();
+    Type f32 = rewriter.getF32Type();
+    int64_t n = op.getOutFeatures(), k = op.getInFeatures();
+    QuantSpecAttr spec = op.getWeightQuant();
+    int64_t group = spec.getGranularity() == Granularity::PerGroup ? spec.getGroupSize() : k;
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap perGroup = AffineMap::get(2, 0, {d(0), group >= k ? getAffineConstantExpr(0, ctx)
+                                                                : d(1).floorDiv(group)},
+                                        ctx);
+    SmallVector<Value> ins{op.getWeight(), op.getScales()};
+    SmallVector<AffineMap> maps{identity, perGroup};
+    if (op.getZeroPoints()) {
+      ins.push_back(op.getZeroPoints());
+      maps.push_back(perGroup);
+    }
+    maps.push_back(identity);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{n, k}, f32);
+    Value weight =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{empty.getType()}, ins, ValueRange{empty}, maps,
+            {utils::IteratorType::parallel, utils::IteratorType::parallel},
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value code = arith::SIToFPOp::create(b, l, f32, a[0]);
+              if (a.size() == 4)
+                code = arith::SubFOp::create(b, l, code, arith::SIToFPOp::create(b, l, f32, a[2]));
+              linalg::YieldOp::create(b, l, Value(arith::MulFOp::create(b, l, a[1], code)));
+            })
+            .getResult(0);
+
+    Value x = op.getInput();
+    if (QuantSpecAttr a = op.getInputQuantAttr())
+      x = fakeQuantize(rewriter, loc, x, a.getGranularity() == Granularity::PerToken,
+                       op.getInputScaleAttr());
+    rewriter.replaceOpWithNewOp<LinearOp>(op, op.getType(), x, weight, op.getBias(), nullptr,
+                                          nullptr, nullptr, nullptr);
+    return success();
+  }
+
+  static Value fakeQuantize(PatternRewriter &rewriter, Location loc, Value x, bool perToken,
+                            FloatAttr staticScale) {
+    MLIRContext *ctx = rewriter.getContext();
+    Type f32 = rewriter.getF32Type();
+    auto type = typeOf(x);
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> dims = dimsOf(rewriter, loc, x);
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    SmallVector<AffineExpr> rowExprs;
+    for (int64_t i = 0; i < rank - 1; ++i)
+      rowExprs.push_back(getAffineDimExpr(i, ctx));
+    AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
+    SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+
+    // The scale of each row: absmax / 127 (1 for an all-zero row), or the
+    // static scale for every row.
+    Value scale;
+    SmallVector<OpFoldResult> rowDims(dims.begin(), dims.end() - 1);
+    if (perToken) {
+      Value absmax = filled(rewriter, loc, rowDims, f32, 0.0);
+      SmallVector<utils::IteratorType> iterators(rank - 1, utils::IteratorType::parallel);
+      iterators.push_back(utils::IteratorType::reduction);
+      absmax = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{absmax.getType()}, ValueRange{x}, ValueRange{absmax},
+                   {identity, rowMap}, iterators,
+                   [](OpBuilder &b, Location l, ValueRange a) {
+                     Value m = arith::MaximumFOp::create(b, l, a[1], math::AbsFOp::create(b, l, a[0]));
+                     linalg::YieldOp::create(b, l, m);
+                   })
+                   .getResult(0);
+      Value empty = tensor::EmptyOp::create(rewriter, loc, rowDims, f32);
+      SmallVector<utils::IteratorType> rowParallel(rank - 1, utils::IteratorType::parallel);
+      AffineMap rowIdentity = AffineMap::getMultiDimIdentityMap(rank - 1, ctx);
+      scale = linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{empty.getType()}, ValueRange{absmax}, ValueRange{empty},
+                  {rowIdentity, rowIdentity}, rowParallel,
+                  [&](OpBuilder &b, Location l, ValueRange a) {
+                    Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
+                    Value one = arith::ConstantOp::create(b, l, b.getF32FloatAttr(1.0f));
+                    Value q = arith::ConstantOp::create(b, l, b.getF32FloatAttr(127.0f));
+                    Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], zero);
+                    Value s = arith::DivFOp::create(b, l, a[0], q);
+                    linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, positive, s, one)));
+                  })
+                  .getResult(0);
+    }
+    Value empty = tensor::EmptyOp::create(rewriter, loc, dims, f32);
+    SmallVector<Value> ins{x};
+    SmallVector<AffineMap> maps{identity};
+    if (scale) {
+      ins.push_back(scale);
+      maps.push_back(rowMap);
+    }
+    maps.push_back(identity);
+    float fixed = staticScale ? static_cast<float>(staticScale.getValueAsDouble()) : 1.0f;
+    return linalg::GenericOp::create(
+               rewriter, loc, TypeRange{empty.getType()}, ins, ValueRange{empty}, maps, parallel,
+               [&](OpBuilder &b, Location l, ValueRange a) {
+                 Value s = a.size() == 3 ? a[1]
+                                         : Value(arith::ConstantOp::create(b, l, b.getF32FloatAttr(fixed)));
+                 Value one = arith::ConstantOp::create(b, l, b.getF32FloatAttr(1.0f));
+                 Value lo = arith::ConstantOp::create(b, l, b.getF32FloatAttr(-127.0f));
+                 Value hi = arith::ConstantOp::create(b, l, b.getF32FloatAttr(127.0f));
+                 Value inverse = arith::DivFOp::create(b, l, one, s);
+                 Value q = math::RoundEvenOp::create(b, l, arith::MulFOp::create(b, l, a[0], inverse));
+                 q = arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, q, lo), hi);
+                 linalg::YieldOp::create(b, l, Value(arith::MulFOp::create(b, l, q, s)));
+               })
+        .getResult(0);
+  }
+};
+
 struct QCLowerToLinalg : impl::QCLowerToLinalgBase<QCLowerToLinalg> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerLinear, LowerMatMul, LowerSoftmax, LowerLayerNorm, LowerRMSNorm,
-                 LowerQuantizeCast>(&getContext());
+                 LowerQuantizeCast, LowerQuantizedLinear>(&getContext());
     // No folding: quant's folders would remove a QDQ pair (dcast of qcast)
     // before its rounding is lowered.
     GreedyRewriteConfig config;

@@ -45,6 +45,9 @@ def QCLowerToLinalg : Pass<"qc-lower-to-linalg", "mlir::func::FuncOp"> {
     ONNX QuantizeLinear's rounding, half to even, saturating to the storage
     range: the quant dialect leaves rounding to the pipeline, and upstream
     `lower-quant-ops` truncates.
+    An unpacked `qc.quantized_linear` becomes its dequantized weight and, with
+    int8 activations, its input rounded to int8 and back as the CPU kernels
+    do it, feeding a float linear layer: the reference for the kernels.
     After this pass a float model is plain upstream IR that the standard
     bufferization and LLVM lowering compile and `mlir-runner` executes; it
     is the numerical reference the quantized lowerings are checked against,
@@ -55,6 +58,129 @@ def QCLowerToLinalg : Pass<"qc-lower-to-linalg", "mlir::func::FuncOp"> {
                            "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::quant::QuantDialect"];
+}
+
+def QCApplyQuantPreset : Pass<"qc-apply-quant-preset", "mlir::ModuleOp"> {
+  let summary = "Choose each linear layer's weight and activation format from a preset";
+  let description = [{
+    Writes `weight_quant` and `input_quant` on every `qc.linear` with a
+    constant weight, except the layers whose name (the ONNX node name, from
+    the op's location) matches a `keep-float` pattern:
+
+    | preset  | weight                         | activations                 |
+    |---------|--------------------------------|-----------------------------|
+    | `w8a8`  | int8, per output channel       | int8 per token (dynamic)    |
+    | `w4a16` | int4, groups of 128 along K    | float                       |
+    | `w4a8`  | int4, groups of 128 along K    | int8 per token (dynamic)    |
+    | `w8a16` | int8, per output channel       | float                       |
+
+    `group-size` overrides the weight's granularity (0: per channel); when it
+    does not divide a layer's K, that layer takes the largest multiple of 8
+    below it that does, or one scale per channel, with a remark.
+    `per-tensor-activations` makes int8 activations static, one scale per
+    tensor from calibration (`qc-quantize` reads it from `input_stats`).
+  }];
+  let options = [
+    Option<"preset", "preset", "std::string", "\"w8a8\"",
+           "w8a8, w4a16, w4a8 or w8a16">,
+    Option<"groupSize", "group-size", "int64_t", "-1",
+           "Weights per scale along K; 0: per channel; -1: the preset's">,
+    Option<"symmetric", "symmetric", "bool", "true",
+           "Symmetric weights (no zero points)">,
+    Option<"perTensorActivations", "per-tensor-activations", "bool", "false",
+           "Static per-tensor int8 activation scales instead of per-token">,
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "Glob patterns of layer names left in float (e.g. *lm_head*)">,
+  ];
+  let dependentDialects = ["::qc::QCDialect"];
+}
+
+def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
+  let summary = "Measure each linear layer's activations on calibration inputs";
+  let description = [{
+    Inserts an observer on the input and the output of every `qc.linear`
+    (with a constant weight), compiles a copy of the module with the CPU back
+    end, runs it in-process on every calibration sample, and writes what the
+    observers saw onto the layers: `input_stats` (per-channel absmax, min,
+    max, the 99.9th and 99.99th percentiles of |x|, and the Gram matrix
+    X^T X that GPTQ uses, accumulated in float64) and `output_stats`
+    (per-channel absmax). Layers that share an input share one Gram matrix.
+
+    Samples come from `calib-dir` (one subdirectory per sample holding
+    `input_N.pb` or `input_N.npy`, the ONNX test-data layout) or, with
+    `synthetic=N`, are drawn at random from the input types: integer inputs
+    that index a table (`qc.index_range`, recorded by the importer) uniform
+    in its range, other integer inputs ones (as a full attention mask),
+    floats N(0, 1); dynamic dims are 1 for the first and `synthetic-dim`
+    for the others.
+
+    Percentiles come from a histogram with 64 bins per power of two (1.1%
+    relative resolution). Memory: one sample's activations at a time, plus
+    K x K doubles per distinct linear-layer input.
+
+    The tool that runs the pass must provide the CPU executor
+    (`qc::cpu::registerCalibrationExecutor()`: qc-opt and qc-compile do).
+  }];
+  let options = [
+    Option<"calibDir", "calib-dir", "std::string", "\"\"",
+           "Directory of calibration samples (DIR/*/input_N.pb or .npy)">,
+    Option<"synthetic", "synthetic", "int64_t", "0",
+           "Number of random samples, when there is no calib-dir">,
+    Option<"syntheticDim", "synthetic-dim", "int64_t", "128",
+           "Size of the dynamic dims after the first in synthetic samples">,
+    Option<"seed", "seed", "uint64_t", "0", "Seed of the synthetic samples">,
+    Option<"gram", "gram", "bool", "true",
+           "Accumulate each layer input's Gram matrix (for GPTQ and the error report)">,
+  ];
+  let dependentDialects = ["::qc::QCDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
+  let summary = "Quantize the weights of linear layers that carry a weight_quant";
+  let description = [{
+    Every `qc.linear` with a constant float weight and a `weight_quant`
+    becomes a `qc.quantized_linear` holding integer codes, scales and (when
+    asymmetric) zero points in place of the float weight.
+
+    - `method=rtn`: round to nearest per channel or group.
+    - `method=gptq`: GPTQ with the layer's `input_stats` Gram matrix as the
+      Hessian (block size 128, damping 1% of the mean diagonal, optional
+      act-order with static groups). A layer without a Gram matrix, or whose
+      damped Hessian is not positive definite, falls back to RTN with a
+      warning.
+
+    `input_quant` carries over; a `per_tensor` one takes its static scale
+    from `input_stats` (the 99.99th percentile of |x|, or absmax with
+    `static-scale=absmax`, over 127). With a Gram matrix the layer's
+    relative output error on the calibration inputs,
+    ||X W^T - X What^T|| / ||X W^T||, is recorded as `output_error`.
+  }];
+  let options = [
+    Option<"method", "method", "std::string", "\"rtn\"", "rtn or gptq">,
+    Option<"actOrder", "act-order", "bool", "false",
+           "GPTQ: quantize columns in order of decreasing Hessian diagonal">,
+    Option<"blockSize", "block-size", "int64_t", "128", "GPTQ: columns per lazy update">,
+    Option<"damp", "damp", "double", "0.01", "GPTQ: damping, a fraction of the mean diagonal">,
+    Option<"staticScale", "static-scale", "std::string", "\"p99.99\"",
+           "Static activation scale from p99.99 or absmax">,
+  ];
+  let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QCPack : Pass<"qc-pack", "mlir::func::FuncOp"> {
+  let summary = "Lay quantized weights out for the CPU kernels";
+  let description = [{
+    Rewrites the codes, scales and zero points of every unpacked
+    `qc.quantized_linear` into the packed layout of
+    `runtime/kernels/quantized_linear.h` (16-column blocks; int4 two per
+    byte; group parameters interleaved per block) and marks it `packed`. The
+    layout follows from the weight's bits and whether activations are int8;
+    both the AVX-512 VNNI and the AVX2 kernels read it.
+  }];
+  let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }
 
 #endif // QC_PASSES_TD

@@ -1,6 +1,7 @@
 //===- QCOps.cpp - qc op verifiers and builders ----------------------------===//
 
 #include "dialects/qc/QCDialect.h"
+#include "runtime/kernels/quantized_linear.h"
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
@@ -198,6 +199,108 @@ LogicalResult LinearOp::verify() {
 //===----------------------------------------------------------------------===//
 // MatMulOp
 //===----------------------------------------------------------------------===//
+
+//===----------------------------------------------------------------------===//
+// qc.quantized_linear
+//===----------------------------------------------------------------------===//
+
+int64_t QuantizedLinearOp::getInFeatures() {
+  return cast<RankedTensorType>(getInput().getType()).getShape().back();
+}
+
+int64_t QuantizedLinearOp::getOutFeatures() {
+  return cast<RankedTensorType>(getOutput().getType()).getShape().back();
+}
+
+int64_t QuantizedLinearOp::getNumGroups() {
+  return getWeightQuant().getGranularity() == Granularity::PerGroup
+             ? getWeightQuant().getNumGroups(getInFeatures())
+             : 1;
+}
+
+/// The kernel library's description of this layer, for packed sizes.
+static qc_qlinear_shape kernelShape(QuantizedLinearOp op) {
+  QuantSpecAttr w = op.getWeightQuant();
+  int64_t k = op.getInFeatures();
+  qc_qlinear_shape shape{};
+  shape.n = op.getOutFeatures();
+  shape.k = k;
+  shape.group_size = w.getGranularity() == Granularity::PerGroup ? w.getGroupSize() : k;
+  shape.bits = static_cast<int32_t>(w.getBits());
+  shape.act_mode = !op.getInputQuantAttr() ? QC_ACT_FLOAT
+                   : op.getInputQuantAttr().getGranularity() == Granularity::PerToken
+                       ? QC_ACT_INT8_DYNAMIC
+                       : QC_ACT_INT8_STATIC;
+  shape.asymmetric = !w.getSymmetric();
+  return shape;
+}
+
+LogicalResult QuantizedLinearOp::verify() {
+  auto inType = cast<RankedTensorType>(getInput().getType());
+  auto outType = cast<RankedTensorType>(getOutput().getType());
+  auto wType = cast<RankedTensorType>(getWeight().getType());
+  auto sType = cast<RankedTensorType>(getScales().getType());
+  if (inType.getRank() < 1 || outType.getRank() != inType.getRank())
+    return emitOpError("input and result must have the same rank >= 1");
+  int64_t k = inType.getShape().back(), n = outType.getShape().back();
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(n))
+    return emitOpError("K (the input's last dimension) and N (the result's) must be static");
+  for (int64_t i = 0, e = inType.getRank() - 1; i < e; ++i)
+    if (!dimsCompatible(inType.getDimSize(i), outType.getDimSize(i)))
+      return emitOpError() << "result dimension " << i << " must match the input's";
+  if (Value bias = getBias()) {
+    auto bType = cast<RankedTensorType>(bias.getType());
+    if (bType.getRank() != 1 || bType.getDimSize(0) != n || !bType.getElementType().isF32())
+      return emitOpError() << "bias must be tensor<" << n << "xf32>, got " << bType;
+  }
+
+  QuantSpecAttr w = getWeightQuant();
+  Granularity g = w.getGranularity();
+  if (g != Granularity::PerChannel && g != Granularity::PerGroup)
+    return emitOpError("weight_quant must be per_channel or per_group");
+  if (g == Granularity::PerGroup && w.getGroupSize() < k && w.getGroupSize() % 8 != 0)
+    return emitOpError() << "weight_quant group_size " << w.getGroupSize()
+                         << " must be a multiple of 8 (the kernels' K step) or cover K = " << k;
+  if (QuantSpecAttr a = getInputQuantAttr()) {
+    if (a.getBits() != 8 || !a.getSymmetric())
+      return emitOpError("input_quant must be 8-bit symmetric");
+    if (a.getGranularity() == Granularity::PerTensor) {
+      if (!getInputScaleAttr() || !(getInputScaleAttr().getValueAsDouble() > 0))
+        return emitOpError("per_tensor input_quant needs a positive input_scale");
+    } else if (a.getGranularity() != Granularity::PerToken) {
+      return emitOpError("input_quant must be per_tensor or per_token");
+    }
+  } else if (getInputScaleAttr()) {
+    return emitOpError("input_scale without input_quant");
+  }
+
+  int64_t groups = getNumGroups();
+  if (getPacked()) {
+    if (getZeroPoints())
+      return emitOpError("a packed weight carries its zero points in `scales`");
+    qc_qlinear_shape shape = kernelShape(*this);
+    int64_t bytes = static_cast<int64_t>(qc_qlinear_packed_weight_bytes(&shape));
+    int64_t params = static_cast<int64_t>(qc_qlinear_packed_param_floats(&shape));
+    if (wType.getRank() != 1 || wType.getDimSize(0) != bytes)
+      return emitOpError() << "packed weight must be tensor<" << bytes << "xi8>, got " << wType;
+    if (sType.getRank() != 1 || sType.getDimSize(0) != params)
+      return emitOpError() << "packed scales must be tensor<" << params << "xf32>, got " << sType;
+    return success();
+  }
+  if (wType.getRank() != 2 || wType.getDimSize(0) != n || wType.getDimSize(1) != k)
+    return emitOpError() << "weight must be tensor<" << n << "x" << k << "xi8>, got " << wType;
+  SmallVector<int64_t> paramShape{n, groups};
+  if (sType.getShape() != ArrayRef<int64_t>(paramShape))
+    return emitOpError() << "scales must be tensor<" << n << "x" << groups << "xf32>, got "
+                         << sType;
+  if (w.getSymmetric() != !getZeroPoints())
+    return emitOpError(w.getSymmetric() ? "symmetric weights take no zero_points"
+                                        : "asymmetric weights need zero_points");
+  if (Value zp = getZeroPoints())
+    if (cast<RankedTensorType>(zp.getType()).getShape() != ArrayRef<int64_t>(paramShape))
+      return emitOpError() << "zero_points must be tensor<" << n << "x" << groups << "xi8>";
+  return success();
+}
 
 LogicalResult MatMulOp::verify() {
   auto lhsType = cast<RankedTensorType>(getLhs().getType());

@@ -77,6 +77,73 @@ def QC_LinearOp : QC_Op<"linear", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// qc.quantized_linear
+//===----------------------------------------------------------------------===//
+
+def QC_QuantizedLinearOp : QC_Op<"quantized_linear",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "linear layer with an integer weight: y = x * dequant(W)^T + b";
+  let description = [{
+    What `qc-quantize` makes of a `qc.linear` whose weight it quantized: the
+    weight as integer codes with their scales (and zero points when
+    asymmetric), in the format `weight_quant` names, so that no float copy of
+    the weight remains.
+
+    Logical form (`qc-quantize`'s output): `weight` is `N x K` i8 codes in
+    the signed range of `weight_quant.bits`, `scales` is `N x G` f32 with
+    `G = ceil(K / group_size)` (1 per channel), `zero_points` is `N x G` i8
+    when `weight_quant` is asymmetric and absent otherwise; element
+    `w[n][k] = scales[n][g] * (weight[n][k] - zero_points[n][g])`.
+
+    Packed form (`packed`, `qc-pack`'s output): `weight` is the 1-D byte
+    layout the CPU kernels read (int4 two per byte, 16-column blocks) and
+    `scales` the 1-D interleaved group parameters, sized as
+    `runtime/kernels/quantized_linear.h` defines; no `zero_points` operand.
+
+    The activations: float when `input_quant` is absent; int8 per token,
+    with scales computed at run time, when it is `per_token`; int8 with the
+    one calibrated `input_scale` when it is `per_tensor`.
+
+    `output_error` is the layer's relative output error against float on
+    the calibration inputs, when `qc-quantize` could measure it.
+
+    ```mlir
+    %y = qc.quantized_linear %x, %codes, %scales, %b
+        {weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 128>}
+        : (tensor<?x384xf32>, tensor<1536x384xi8>, tensor<1536x3xf32>, tensor<1536xf32>)
+        -> tensor<?x1536xf32>
+    ```
+  }];
+  let arguments = (ins
+    QC_FloatTensor:$input,
+    TensorOf<[I8]>:$weight,
+    TensorOf<[F32]>:$scales,
+    Optional<TensorOf<[I8]>>:$zero_points,
+    Optional<QC_FloatTensor>:$bias,
+    QC_QuantSpecAttr:$weight_quant,
+    OptionalAttr<QC_QuantSpecAttr>:$input_quant,
+    OptionalAttr<F32Attr>:$input_scale,
+    UnitAttr:$packed,
+    OptionalAttr<F64Attr>:$output_error
+  );
+  let results = (outs QC_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $scales (`zero_points` $zero_points^)? (`bias` $bias^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// K and N (static: the verifier requires them).
+    int64_t getInFeatures();
+    int64_t getOutFeatures();
+    /// Scales per output channel: 1, or ceil(K / group_size).
+    int64_t getNumGroups();
+    /// True when the activations are quantized to int8.
+    bool hasInt8Activations() { return static_cast<bool>(getInputQuantAttr()); }
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // qc.matmul
 //===----------------------------------------------------------------------===//
 

@@ -2,6 +2,8 @@
 
 #include "lowering/cpu/Artifact.h"
 
+#include "dialects/qc/QCDialect.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
@@ -260,7 +262,7 @@ static std::unique_ptr<llvm::TargetMachine> createTargetMachine(const TargetOpti
 static void optimize(llvm::Module &m, llvm::TargetMachine &tm) {
   // Explicit 512-bit vectors would otherwise be split in two on CPUs that
   // LLVM prefers 256-bit vectors for.
-  bool avx512 = tm.getTargetFeatureString().contains("+avx512f");
+  bool avx512 = tm.getMCSubtargetInfo()->checkFeatures("+avx512f");
   for (llvm::Function &f : m) {
     if (f.isDeclaration())
       continue;
@@ -306,7 +308,7 @@ static LogicalResult emitObject(llvm::Module &m, llvm::TargetMachine &tm, String
   return success();
 }
 
-static LogicalResult link(StringRef object, StringRef output, bool parallel,
+static LogicalResult link(StringRef object, StringRef output, bool parallel, bool kernels,
                           std::string &error) {
   std::string lld = QC_LLD_PATH;
   if (const char *env = getenv("QC_LLD"))
@@ -318,7 +320,10 @@ static LogicalResult link(StringRef object, StringRef output, bool parallel,
   }
   std::vector<std::string> argv{*found, "-shared", "--as-needed", "-o", output.str(),
                                 object.str(), "-L/usr/lib/x86_64-linux-gnu", "-lm"};
-  if (parallel) {
+  // The quantized kernels (runtime/kernels) are linked in; they use OpenMP.
+  if (kernels)
+    argv.push_back(QC_KERNELS_LIB);
+  if (parallel || kernels) {
     std::string dir = QC_OPENMP_LIB_DIR;
     argv.insert(argv.end(), {"-L" + dir, "-rpath", dir, "-lomp"});
   }
@@ -352,13 +357,25 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
   // with AVX-512 (24 accumulators, two vectors of B, a broadcast: 27 of
   // its 32 registers), 6 x 16 with AVX2 (12 accumulators in 16 registers).
   CodegenOptions options = codegen;
-  if (tm->getTargetFeatureString().contains("+avx512f")) {
+  // Resolved feature bits (a "-avx512f" after the host's "+avx512vnni"
+  // turns both off), not the feature string.
+  const llvm::MCSubtargetInfo *sti = tm->getMCSubtargetInfo();
+  if (sti->checkFeatures("+avx512f")) {
     options.tileM = 12;
     options.tileN = 32;
   } else {
     options.tileM = 6;
     options.tileN = 16;
   }
+  // The quantized kernels: VNNI needs AVX-512 F/BW/VL; AVX2 needs FMA too.
+  if (sti->checkFeatures("+avx512f,+avx512bw,+avx512vl,+avx512vnni"))
+    options.kernelIsa = "avx512-vnni";
+  else if (sti->checkFeatures("+avx2,+fma"))
+    options.kernelIsa = "avx2";
+  else
+    options.kernelIsa = "scalar";
+  bool kernels = false;
+  module.walk([&](qc::QuantizedLinearOp) { kernels = true; });
   if (failed(lowerToLLVMDialect(module, options, error)))
     return failure();
 
@@ -399,7 +416,7 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
     llvm::sys::fs::remove(partial);
   };
   if (failed(emitObject(*m, *tm, object, error)) ||
-      failed(link(object, partial, codegen.parallel, error))) {
+      failed(link(object, partial, codegen.parallel, kernels, error))) {
     cleanup();
     return failure();
   }

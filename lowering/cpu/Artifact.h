@@ -68,6 +68,12 @@ mlir::LogicalResult compileToSharedObject(mlir::ModuleOp module, const CodegenOp
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const CodegenOptions &codegen,
                                        std::string &error);
 
+/// Makes qc-calibrate compile and run its programs with this back end (and
+/// libqcrt), in this process. Tools that offer qc-calibrate call it once;
+/// they must also export their symbols to loaded objects (ENABLE_EXPORTS),
+/// as the calibration program calls back into the tool.
+void registerCalibrationExecutor();
+
 } // namespace qc::cpu
 
 #endif // QC_LOWERING_CPU_ARTIFACT_H

@@ -1,7 +1,9 @@
 //===- LowerContractionsToMmt4d.cpp - qc-cpu-lower-contractions-to-mmt4d --------------===//
 
 #include "lowering/cpu/Passes.h"
+#include "lowering/cpu/Reshapes.h"
 
+#include "dialects/qc/ConstantBlobs.h"
 #include "dialects/qc/QCDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -14,7 +16,6 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AsmState.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -30,37 +31,9 @@ using namespace mlir;
 namespace qc::cpu {
 namespace {
 
-/// The float32 values of a constant, whether inline or a resource blob.
-std::optional<std::vector<float>> getFloats(Value v) {
-  auto constant = v.getDefiningOp<arith::ConstantOp>();
-  if (!constant)
-    return std::nullopt;
-  auto type = dyn_cast<RankedTensorType>(constant.getType());
-  if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
-    return std::nullopt;
-  size_t count = type.getNumElements();
-  if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue())) {
-    auto values = dense.getValues<float>();
-    return std::vector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != count * sizeof(float))
-      return std::nullopt;
-    std::vector<float> values(count);
-    std::memcpy(values.data(), blob->getData().data(), count * sizeof(float));
-    return values;
-  }
-  return std::nullopt;
-}
-
 Value makeConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, ArrayRef<float> data,
                    StringRef name) {
-  auto type = RankedTensorType::get(shape, b.getF32Type());
-  ArrayRef<char> bytes(reinterpret_cast<const char *>(data.data()), data.size() * sizeof(float));
-  auto attr = DenseResourceElementsAttr::get(
-      type, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64));
-  return arith::ConstantOp::create(b, loc, attr);
+  return makeBlobConstant(b, loc, RankedTensorType::get(shape, b.getF32Type()), data, name);
 }
 
 /// Packs the last two dims [..., R, C] of `x` into tiles of `tile` along
@@ -135,10 +108,7 @@ Value packTiles(OpBuilder &b, Location loc, Value x, int64_t tile, bool transpos
 /// Unpacks `product` ([..., R1, C1, m0, n0], tiles at `tileDims`) into a
 /// new tensor of `dims` (a transpose whose innermost loop copies n0
 /// contiguous floats, a collapse, and a slice that drops the padding) and
-/// reshapes it to `type` when that has more dims. tensor.reshape rather
-/// than expand_shape: MLIR 22's expand-strided-metadata crashes on an
-/// expand_shape that splits one dynamic dim into several (batch x
-/// sequence); memref.reshape lowers without it.
+/// reshapes it to `type` when that has more dims.
 Value unpackTo(OpBuilder &b, Location loc, Value product, ArrayRef<int64_t> tileDims,
                ArrayRef<OpFoldResult> dims, int64_t m0, int64_t n0, RankedTensorType type,
                ArrayRef<OpFoldResult> typeDims) {
@@ -147,12 +117,7 @@ Value unpackTo(OpBuilder &b, Location loc, Value product, ArrayRef<int64_t> tile
   Value y = linalg::UnPackOp::create(b, loc, product, empty, tileDims, tiles).getResult();
   if (type.getRank() == static_cast<int64_t>(dims.size()))
     return y;
-  SmallVector<Value> sizes;
-  for (OpFoldResult dim : typeDims)
-    sizes.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(),
-                                               getValueOrCreateConstantIndexOp(b, loc, dim)));
-  Value shape = tensor::FromElementsOp::create(b, loc, sizes);
-  return tensor::ReshapeOp::create(b, loc, type, y, shape);
+  return reshapeTo(b, loc, y, type, typeDims);
 }
 
 struct LowerLinear : OpRewritePattern<LinearOp> {
@@ -164,11 +129,11 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
     auto xType = cast<RankedTensorType>(x.getType());
     if (!xType.getElementType().isF32() || xType.getRank() < 2)
       return rewriter.notifyMatchFailure(op, "not a float32 input of rank >= 2");
-    std::optional<std::vector<float>> weight = getFloats(op.getWeight());
+    std::optional<std::vector<float>> weight = getConstantFloats(op.getWeight());
     if (!weight)
       return rewriter.notifyMatchFailure(op, "the weight is not a float32 constant");
     std::optional<std::vector<float>> bias;
-    if (op.getBias() && !(bias = getFloats(op.getBias())))
+    if (op.getBias() && !(bias = getConstantFloats(op.getBias())))
       return rewriter.notifyMatchFailure(op, "the bias is not a float32 constant");
     Location loc = op.getLoc();
     int64_t n = op.getOutFeatures(), k = xType.getShape().back();
@@ -191,14 +156,7 @@ struct LowerLinear : OpRewritePattern<LinearOp> {
     Value b = makeConstant(rewriter, loc, {n1, n0}, packedBias, "mmt4d_bias");
 
     // x [..., K] -> [M, K] -> [M1, K, m0, 1].
-    Value x2 = x;
-    int64_t rank = xType.getRank();
-    if (rank > 2) {
-      SmallVector<ReassociationIndices> groups{ReassociationIndices(), {rank - 1}};
-      for (int64_t i = 0; i < rank - 1; ++i)
-        groups[0].push_back(i);
-      x2 = tensor::CollapseShapeOp::create(rewriter, loc, x, groups);
-    }
+    Value x2 = collapseToRows(rewriter, loc, x);
     Value lhs = packTiles(rewriter, loc, x2, m0, /*transposeTile=*/true);
     OpFoldResult rows = tensor::getMixedSize(rewriter, loc, x2, 0);
     OpFoldResult m1 = tensor::getMixedSize(rewriter, loc, lhs, 0);

@@ -127,4 +127,31 @@ def QCLowerVectors : Pass<"qc-cpu-lower-vectors", "mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def QCLowerQuantizedLinear : Pass<"qc-cpu-lower-quantized-linear", "mlir::ModuleOp"> {
+  let summary = "Lower packed qc.quantized_linear to calls of the runtime's micro-kernel";
+  let description = [{
+    Each packed `qc.quantized_linear` becomes a call of
+    `qc_ukernel_quantized_linear` (runtime/kernels, linked into the
+    artifact) on read-only buffers of its input (flattened to rows x K), its
+    packed weight and group parameters and its bias, writing a new rows x N
+    buffer that becomes the result (reshaped back to the input's leading
+    dims). The kernel quantizes int8 activations itself (its prologue) and
+    runs on the OpenMP threads.
+
+    Micro-kernels rather than generated code here: the int4 unpack and
+    `vpdpbusd` inner loops are hand-scheduled for the packed layout, and the
+    kernels are measured against the memory-bandwidth roofline in bench/.
+    `isa` picks the variant (`compileToSharedObject` chooses from the
+    target's features): `avx512-vnni`, `avx2` or `scalar`.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"avx512-vnni\"", "avx512-vnni, avx2 or scalar">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // QC_LOWERING_CPU_PASSES_TD

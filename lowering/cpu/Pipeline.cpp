@@ -36,7 +36,10 @@ static std::string getPipelineText(const CodegenOptions &options) {
                     " parallel=" + (options.parallel ? "true" : "false") + "},";
   tensorPasses += "qc-lower-to-linalg,lower-quant-ops,canonicalize,linalg-fuse-elementwise-ops,"
                   "qc-cpu-approximate-math";
-  std::string text = "func.func(" + tensorPasses + "),";
+  // Quantized layers become kernel calls first, on tensors, so that
+  // bufferization sees their operands and results like any other op's.
+  std::string text = "qc-cpu-lower-quantized-linear{isa=" + options.kernelIsa + "},";
+  text += "func.func(" + tensorPasses + "),";
   // Function boundaries take plain row-major buffers: that is the ABI the
   // runtime fills descriptors for. Returned buffers are owned by the caller
   // (the deallocation pipeline clones any it does not own, such as a
@@ -99,6 +102,9 @@ struct PipelineOptions : PassPipelineOptions<PipelineOptions> {
                         llvm::cl::init(12)};
   Option<int64_t> tileN{*this, "tile-n", llvm::cl::desc("Register tile columns"),
                         llvm::cl::init(32)};
+  Option<std::string> kernelIsa{*this, "kernel-isa",
+                                llvm::cl::desc("Quantized kernels: avx512-vnni, avx2 or scalar"),
+                                llvm::cl::init("avx512-vnni")};
 };
 } // namespace
 
@@ -109,7 +115,8 @@ void registerCodegenPipeline() {
       "-target=cpu runs before LLVM)",
       [](OpPassManager &pm, const PipelineOptions &o) {
         buildCodegenPipeline(pm, {/*parallel=*/o.parallel, /*tileContractions=*/o.tile,
-                                  /*tileM=*/o.tileM, /*tileN=*/o.tileN});
+                                  /*tileM=*/o.tileM, /*tileN=*/o.tileN,
+                                  /*kernelIsa=*/o.kernelIsa});
       });
 }
 

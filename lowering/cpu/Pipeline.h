@@ -8,6 +8,7 @@
 #define QC_LOWERING_CPU_PIPELINE_H
 
 #include <cstdint>
+#include <string>
 
 namespace mlir {
 class DialectRegistry;
@@ -25,6 +26,9 @@ struct CodegenOptions {
   /// The register tile of the GEMM kernel, rows x columns (compileToSharedObject
   /// picks 12x32 for AVX-512 and 6x16 for AVX2).
   int64_t tileM = 12, tileN = 32;
+  /// The quantized linear-layer micro-kernels' variant: avx512-vnni, avx2
+  /// or scalar (compileToSharedObject picks it from the target's features).
+  std::string kernelIsa = "avx512-vnni";
 };
 
 /// qc ops → linalg on tensors → fused, tiled and vectorized → bufferized →

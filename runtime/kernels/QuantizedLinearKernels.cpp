@@ -19,11 +19,31 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
-#include <vector>
+
+// The kernels link into artifacts with only libc, libm and libomp: no C++
+// runtime, hence malloc'd scratch and no function-local statics.
 
 namespace qc::kernels {
 namespace {
+
+/// Scratch memory, freed with the problem.
+template <typename T> struct Scratch {
+  T *p = nullptr;
+  Scratch() = default;
+  Scratch(const Scratch &) = delete;
+  Scratch &operator=(const Scratch &) = delete;
+  ~Scratch() { std::free(p); }
+  void assign(size_t count, T value) {
+    std::free(p);
+    p = static_cast<T *>(std::malloc(std::max<size_t>(count, 1) * sizeof(T)));
+    for (size_t i = 0; i < count; ++i)
+      p[i] = value;
+  }
+  T *data() const { return p; }
+  T &operator[](size_t i) const { return p[i]; }
+};
 
 /// Everything a tile reads, prepared once per call.
 struct Problem {
@@ -39,11 +59,11 @@ struct Problem {
   int64_t yStride;
   // int8 activations: rows of kPad bytes (q + 128), their scales, and for
   // asymmetric weights each row's per-group sums of q.
-  std::vector<uint8_t> qx;
-  std::vector<float> rowScale;
-  std::vector<int32_t> rowSum;
+  Scratch<uint8_t> qx;
+  Scratch<float> rowScale;
+  Scratch<int32_t> rowSum;
   // Float activations with zero points: each row's per-group sums of x.
-  std::vector<float> xSum;
+  Scratch<float> xSum;
 
   const float *paramVec(int64_t nb, int64_t g, int slot) const {
     return params + ((nb * layout.groups + g) * layout.params + slot) * kBlockN;
@@ -64,13 +84,15 @@ void prepareActivations(Problem &p) {
   const int64_t k = p.shape->k;
   if (l.int8Act) {
     p.qx.assign(static_cast<size_t>(p.m * l.kPad), 128);
-    p.rowScale.resize(p.m);
+    p.rowScale.assign(static_cast<size_t>(p.m), 0.0f);
+    Scratch<int8_t> codes;
+    codes.assign(static_cast<size_t>(p.m * k), 0);
     if (l.asymmetric)
       p.rowSum.assign(static_cast<size_t>(p.m * l.groups), 0);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < p.m; ++r) {
-      std::vector<int8_t> q(k);
-      p.rowScale[r] = quantizeActivationRow(p.x + r * p.xStride, k, *p.shape, q.data());
+      int8_t *q = codes.data() + r * k;
+      p.rowScale[r] = quantizeActivationRow(p.x + r * p.xStride, k, *p.shape, q);
       uint8_t *out = p.qx.data() + r * l.kPad;
       for (int64_t i = 0; i < k; ++i)
         out[i] = static_cast<uint8_t>(q[i] + 128);
@@ -407,10 +429,8 @@ QC_AVX2 void tileAVX2Int8(const Problem &p, int64_t r0, int64_t nb) {
 using TileFn = void (*)(const Problem &, int64_t, int64_t);
 
 #define QC_TILE_TABLE(name, fn)                                                                    \
-  TileFn name(int rows) {                                                                          \
-    static const TileFn table[] = {fn<1>, fn<2>, fn<3>, fn<4>, fn<5>, fn<6>, fn<7>, fn<8>};        \
-    return table[rows - 1];                                                                        \
-  }
+  constexpr TileFn name##Table[] = {fn<1>, fn<2>, fn<3>, fn<4>, fn<5>, fn<6>, fn<7>, fn<8>};       \
+  TileFn name(int rows) { return name##Table[rows - 1]; }
 QC_TILE_TABLE(avx512Float, tileAVX512Float)
 QC_TILE_TABLE(avx512Int8, tileAVX512Int8)
 QC_TILE_TABLE(avx2Float, tileAVX2Float)
@@ -441,28 +461,22 @@ using namespace qc::kernels;
 
 extern "C" {
 
-int qc_qlinear_isa_supported(int isa) {
-  __builtin_cpu_init();
-  switch (isa) {
-  case QC_ISA_SCALAR:
-    return 1;
-  case QC_ISA_AVX2:
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  case QC_ISA_AVX512_VNNI:
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
-  default:
-    return 0;
-  }
-}
-
 void qc_qlinear_run(int isa, const qc_qlinear_shape *shape, int64_t m, const float *x,
                     int64_t xStride, const int8_t *weight, const float *params,
                     const float *bias, float *y, int64_t yStride) {
   if (m <= 0 || shape->n <= 0)
     return;
-  Problem p{shape, Layout::of(*shape), m, x, xStride, weight, params, bias, y, yStride,
-            {},    {},                   {}, {}};
+  Problem p;
+  p.shape = shape;
+  p.layout = Layout::of(*shape);
+  p.m = m;
+  p.x = x;
+  p.xStride = xStride;
+  p.weight = weight;
+  p.params = params;
+  p.bias = bias;
+  p.y = y;
+  p.yStride = yStride;
   prepareActivations(p);
   int64_t rowsPerTile = tileRows(isa);
   int64_t rowTiles = (m + rowsPerTile - 1) / rowsPerTile;

@@ -1,8 +1,7 @@
 //===- QuantizedLinearPack.cpp - packed layout and scalar reference -------===//
 //
-// The packed layout of quantized_linear.h, written once here: the packer,
-// the element accessors the scalar kernel reads it with, and the reference
-// product the tests compare every kernel with.
+// The packed layout of quantized_linear.h, written once here: the packer
+// and the element accessors the scalar kernel reads it with.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,7 +9,6 @@
 
 #include <cmath>
 #include <cstring>
-#include <vector>
 
 namespace qc::kernels {
 
@@ -136,31 +134,6 @@ void qc_qlinear_pack(const qc_qlinear_shape *shape, const int8_t *codes, const f
           sum += codes[n * s.k + k];
         paramAt(n, g, l.colSumSlot()) = static_cast<float>(sum);
       }
-    }
-  }
-}
-
-void qc_qlinear_reference(const qc_qlinear_shape *shape, int64_t m, const float *x,
-                          const int8_t *codes, const float *scales, const int8_t *zeroPoints,
-                          const float *bias, float *y) {
-  const qc_qlinear_shape &s = *shape;
-  int64_t groups = (s.k + s.group_size - 1) / s.group_size;
-  std::vector<int8_t> q(s.k);
-  for (int64_t r = 0; r < m; ++r) {
-    const float *row = x + r * s.k;
-    double activationScale = 1;
-    if (s.act_mode != QC_ACT_FLOAT)
-      activationScale = quantizeActivationRow(row, s.k, s, q.data());
-    for (int64_t n = 0; n < s.n; ++n) {
-      double sum = bias ? bias[n] : 0;
-      for (int64_t k = 0; k < s.k; ++k) {
-        int64_t g = k / s.group_size;
-        int zero = zeroPoints ? zeroPoints[n * groups + g] : 0;
-        double w = static_cast<double>(scales[n * groups + g]) * (codes[n * s.k + k] - zero);
-        double a = s.act_mode == QC_ACT_FLOAT ? row[k] : q[k] * activationScale;
-        sum += a * w;
-      }
-      y[r * s.n + n] = static_cast<float>(sum);
     }
   }
 }

@@ -10,13 +10,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "QuantReport.h"
 #include "frontends/onnx/Importer.h"
 #include "lowering/cpu/Artifact.h"
+#include "passes/LayerNames.h"
+#include "passes/Passes.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -76,8 +81,9 @@ cl::opt<bool> parallel("parallel",
 cl::opt<bool> packedGemm(
     "packed-gemm",
     cl::desc("Lower linear layers, im2col convolutions and attention matmuls to "
-             "packed, tiled and vectorized mmt4d; =false gives plain loops, the "
-             "simplest lowering (default: true)"),
+             "packed, tiled and vectorized mmt4d, and quantized layers to packed weights "
+             "and the runtime's kernels; =false gives plain loops (quantized weights "
+             "dequantized), the simplest lowering and the reference (default: true)"),
     cl::init(true), cl::cat(category));
 cl::opt<bool> elideWeights(
     "elide-weights",
@@ -92,6 +98,62 @@ cl::list<std::string> freezeInputs(
              "that decide shapes, such as axes or sizes (repeatable; "
              "default: none)"),
     cl::value_desc("name=file.pb"), cl::cat(category));
+cl::OptionCategory quantCategory("qc-compile quantization options");
+
+cl::opt<std::string> quant(
+    "quant",
+    cl::desc("Quantize linear layers with a preset: none, w8a8 (int8 weights per channel, "
+             "int8 activations per token), w4a16 (int4 weights in groups of 128, float "
+             "activations), w4a8 (int4 g128, int8 activations), w8a16 (int8 per channel, "
+             "float activations) (default: none)"),
+    cl::value_desc("preset"), cl::init("none"), cl::cat(quantCategory));
+cl::opt<std::string> weightQuantizer(
+    "weight-quantizer",
+    cl::desc("rtn (round to nearest) or gptq (error-compensating, needs calibration data) "
+             "(default: gptq with --calib or --calib-synthetic, rtn without)"),
+    cl::value_desc("rtn|gptq"), cl::init(""), cl::cat(quantCategory));
+cl::opt<int64_t> groupSize(
+    "group-size",
+    cl::desc("Weights per scale along the reduction dimension; 0: one scale per output "
+             "channel (default: the preset's, 128 or per channel)"),
+    cl::init(-1), cl::cat(quantCategory));
+cl::opt<bool> asymmetricWeights(
+    "asymmetric-weights",
+    cl::desc("Weights with zero points (asymmetric range) (default: false, symmetric)"),
+    cl::init(false), cl::cat(quantCategory));
+cl::opt<bool> perTensorActivations(
+    "per-tensor-activations",
+    cl::desc("int8 activations with one static scale per tensor from calibration, instead "
+             "of per-token scales computed at run time (needs calibration data) "
+             "(default: false)"),
+    cl::init(false), cl::cat(quantCategory));
+cl::opt<bool> actOrder("act-order",
+                       cl::desc("GPTQ: quantize columns by decreasing Hessian diagonal "
+                                "(default: false)"),
+                       cl::init(false), cl::cat(quantCategory));
+cl::list<std::string> keepFloat(
+    "keep-float",
+    cl::desc("Leave linear layers whose name (ONNX node name) matches this glob in float, "
+             "e.g. '*lm_head*' (repeatable; default: none)"),
+    cl::value_desc("pattern"), cl::cat(quantCategory));
+cl::opt<std::string> calibDir(
+    "calib",
+    cl::desc("Calibration data: one subdirectory per sample with input_N.pb or .npy "
+             "(the ONNX test-data layout) (default: none)"),
+    cl::value_desc("dir"), cl::init(""), cl::cat(quantCategory));
+cl::opt<int64_t> calibSynthetic(
+    "calib-synthetic",
+    cl::desc("Calibrate on N random samples drawn from the input types (token ids within "
+             "the embedding's range, floats N(0,1)) when no --calib is given (default: 0)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(quantCategory));
+cl::opt<std::string> reportPath(
+    "report",
+    cl::desc("Write the per-layer quantization report (format, bytes, relative output "
+             "error on the calibration data; model size before and after) as JSON"),
+    cl::value_desc("file.json"), cl::init(""), cl::cat(quantCategory));
+cl::opt<bool> verbose("v", cl::desc("Print the quantization report as a table on stderr"),
+                      cl::init(false), cl::cat(quantCategory));
+
 cl::opt<bool> printSupportedOps(
     "print-supported-ops",
     cl::desc("Print the table of supported ONNX ops as Markdown and exit"),
@@ -102,17 +164,100 @@ int fail(const Twine &message) {
   return 1;
 }
 
+/// Runs the quantization passes the flags ask for; diagnostics become
+/// "qc-compile: warning: ..." lines (remarks only with -v), the first error
+/// is returned in `error`.
+mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std::string &error) {
+  bool calibrated = !calibDir.empty() || calibSynthetic > 0;
+  std::string method = weightQuantizer.empty() ? (calibrated ? "gptq" : "rtn")
+                                               : std::string(weightQuantizer);
+  if (method != "rtn" && method != "gptq") {
+    error = "--weight-quantizer must be rtn or gptq, got '" + method + "'";
+    return mlir::failure();
+  }
+  if (method == "gptq" && !calibrated) {
+    error = "--weight-quantizer=gptq needs calibration data (--calib=DIR or --calib-synthetic=N)";
+    return mlir::failure();
+  }
+  if (perTensorActivations && !calibrated) {
+    error = "--per-tensor-activations needs calibration data (--calib=DIR or "
+            "--calib-synthetic=N)";
+    return mlir::failure();
+  }
+  if (!calibDir.empty() && !sys::fs::is_directory(calibDir)) {
+    error = calibDir + ": no such directory (--calib)";
+    return mlir::failure();
+  }
+  report.preset = quant;
+  report.weightQuantizer = method;
+  report.calibration = !calibDir.empty()      ? "directory " + calibDir
+                       : calibSynthetic > 0 ? std::string("synthetic")
+                                            : std::string("none");
+  report.modelBytesBefore = qc::countConstantBytes(module);
+
+  mlir::PassManager pm(module.getContext());
+  qc::QCApplyQuantPresetOptions preset;
+  preset.preset = quant;
+  preset.groupSize = groupSize;
+  preset.symmetric = !asymmetricWeights;
+  preset.perTensorActivations = perTensorActivations;
+  preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+  pm.addPass(qc::createQCApplyQuantPreset(preset));
+  if (calibrated) {
+    qc::QCCalibrateOptions calibrate;
+    calibrate.calibDir = calibDir;
+    calibrate.synthetic = calibSynthetic;
+    pm.addPass(qc::createQCCalibrate(calibrate));
+  }
+  qc::QCQuantizeOptions quantizeOptions;
+  quantizeOptions.method = method;
+  quantizeOptions.actOrder = actOrder;
+  pm.addPass(qc::createQCQuantize(quantizeOptions));
+  // Without packed GEMMs, quantized layers take the reference lowering
+  // (dequantize, then plain loops): what the kernels are checked against.
+  if (packedGemm)
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCPack());
+
+  mlir::ScopedDiagnosticHandler handler(module.getContext(), [&](mlir::Diagnostic &d) {
+    std::string where = qc::getLocationName(d.getLocation());
+    std::string text = (where.empty() ? "" : "layer '" + where + "': ") + d.str();
+    if (d.getSeverity() == mlir::DiagnosticSeverity::Error) {
+      if (error.empty())
+        error = text;
+    } else if (d.getSeverity() == mlir::DiagnosticSeverity::Warning || verbose) {
+      errs() << "qc-compile: " << (d.getSeverity() == mlir::DiagnosticSeverity::Warning
+                                       ? "warning: "
+                                       : "note: ")
+             << text << "\n";
+    }
+    return mlir::success();
+  });
+  if (mlir::failed(pm.run(module))) {
+    if (error.empty())
+      error = "quantization failed";
+    return mlir::failure();
+  }
+  report.modelBytesAfter = qc::countConstantBytes(module);
+  module.walk([&](qc::LinearOp op) {
+    if (qc::TensorStatsAttr stats = op.getInputStatsAttr())
+      report.calibrationSamples = static_cast<int64_t>(stats.getSamples());
+  });
+  qc::collectLayers(module, report);
+  return mlir::success();
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &quantCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "qc-compile: compile an ONNX model with the qc quantization compiler\n\n"
       "  qc-compile model.onnx -target=cpu -o model.so\n"
       "  qc-compile model.onnx --emit=mlir -o model.mlir\n"
-      "  qc-compile model.onnx --emit=mlirbc -o model.mlirbc\n");
+      "  qc-compile model.onnx --emit=mlirbc -o model.mlirbc\n"
+      "  qc-compile model.onnx -target=cpu --quant=w4a16 --calib=calib/ -o model.so\n");
 
   if (printSupportedOps) {
     outs() << qc::onnx_frontend::getSupportedOpsMarkdown();
@@ -126,6 +271,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   qc::onnx_frontend::registerImportDialects(registry);
   qc::cpu::registerCodegenDialects(registry);
+  qc::cpu::registerCalibrationExecutor();
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
@@ -142,6 +288,25 @@ int main(int argc, char **argv) {
       qc::onnx_frontend::importModel(context, inputPath, error, frozen);
   if (!module)
     return fail(error);
+
+  if (quant != "none") {
+    qc::QuantReport report;
+    report.model = inputPath;
+    if (mlir::failed(quantize(*module, report, error)))
+      return fail(inputPath + ": " + error);
+    if (!reportPath.empty()) {
+      std::error_code ec;
+      ToolOutputFile out(reportPath, ec, sys::fs::OF_None);
+      if (ec)
+        return fail(reportPath + ": cannot write: " + ec.message());
+      qc::writeJSON(report, out.os());
+      out.keep();
+    }
+    if (verbose)
+      qc::writeTable(report, errs());
+  } else if (!reportPath.empty() || !calibDir.empty() || calibSynthetic > 0) {
+    return fail("--report, --calib and --calib-synthetic need --quant=<preset>");
+  }
 
   Emit what = emit;
   if (what == Emit::Auto)

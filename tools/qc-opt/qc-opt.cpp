@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/qc/QCDialect.h"
+#include "lowering/cpu/Artifact.h"
 #include "lowering/cpu/Passes.h"
 #include "lowering/cpu/Pipeline.h"
 #include "passes/Passes.h"
@@ -23,6 +24,7 @@ int main(int argc, char **argv) {
   qc::registerQCPasses();
   qc::cpu::registerQCCPUPasses();
   qc::cpu::registerCodegenPipeline();
+  qc::cpu::registerCalibrationExecutor();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qc/runtime.h"
+#include "tensor_files.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -35,157 +36,21 @@ namespace {
   std::exit(1);
 }
 
-/// A tensor read from a file: its own storage.
-struct HostTensor {
-  qc_element_type type = QC_TYPE_UNDEFINED;
-  std::vector<int64_t> dims;
-  std::vector<char> bytes;
-};
+using qc::HostTensor;
+using qc::countOf;
 
 bool exists(const std::string &path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
 }
 
-std::string readFile(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    die(path + ": cannot open");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-size_t countOf(const std::vector<int64_t> &dims) {
-  size_t n = 1;
-  for (int64_t d : dims)
-    n *= static_cast<size_t>(d);
-  return n;
-}
-
-HostTensor readTensorProto(const std::string &path) {
-  onnx::TensorProto proto;
-  std::string data = readFile(path);
-  if (!proto.ParseFromString(data))
-    die(path + ": not a serialized ONNX TensorProto");
-  HostTensor t;
-  t.type = static_cast<qc_element_type>(proto.data_type());
-  size_t elementSize = qc_element_size(t.type);
-  if (elementSize == 0)
-    die(path + ": unsupported element type " + std::to_string(proto.data_type()));
-  t.dims.assign(proto.dims().begin(), proto.dims().end());
-  size_t n = countOf(t.dims);
-  t.bytes.resize(n * elementSize);
-  auto fromField = [&](const auto &field, auto convert) {
-    if (static_cast<size_t>(field.size()) != n)
-      die(path + ": holds " + std::to_string(field.size()) + " values for " +
-          std::to_string(n) + " elements");
-    for (size_t i = 0; i < n; ++i)
-      convert(field.Get(static_cast<int>(i)), t.bytes.data() + i * elementSize);
-  };
-  auto narrow = [&](auto value, char *out) { std::memcpy(out, &value, elementSize); };
-  if (proto.has_raw_data()) {
-    if (proto.raw_data().size() != t.bytes.size())
-      die(path + ": raw_data holds " + std::to_string(proto.raw_data().size()) +
-          " bytes for " + std::to_string(t.bytes.size()));
-    std::memcpy(t.bytes.data(), proto.raw_data().data(), t.bytes.size());
-  } else if (t.type == QC_TYPE_FLOAT32) {
-    fromField(proto.float_data(), [&](float v, char *out) { std::memcpy(out, &v, 4); });
-  } else if (t.type == QC_TYPE_FLOAT64) {
-    fromField(proto.double_data(), [&](double v, char *out) { std::memcpy(out, &v, 8); });
-  } else if (t.type == QC_TYPE_INT64) {
-    fromField(proto.int64_data(), [&](int64_t v, char *out) { std::memcpy(out, &v, 8); });
-  } else if (t.type == QC_TYPE_UINT32 || t.type == QC_TYPE_UINT64) {
-    fromField(proto.uint64_data(), [&](uint64_t v, char *out) {
-      if (elementSize == 4)
-        narrow(static_cast<uint32_t>(v), out);
-      else
-        narrow(v, out);
-    });
-  } else {
-    // int32_data carries every type of 32 bits or fewer (half floats as bits).
-    fromField(proto.int32_data(), [&](int32_t v, char *out) {
-      if (elementSize == 1)
-        narrow(static_cast<int8_t>(v), out);
-      else if (elementSize == 2)
-        narrow(static_cast<int16_t>(v), out);
-      else
-        narrow(v, out);
-    });
-  }
-  return t;
-}
-
-/// NumPy's .npy, version 1-3, little-endian, C order.
-HostTensor readNpy(const std::string &path) {
-  std::string data = readFile(path);
-  if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0)
-    die(path + ": not a .npy file");
-  int major = static_cast<unsigned char>(data[6]);
-  size_t headerLength, offset;
-  if (major == 1) {
-    headerLength = static_cast<unsigned char>(data[8]) | static_cast<unsigned char>(data[9]) << 8;
-    offset = 10;
-  } else {
-    if (data.size() < 12)
-      die(path + ": truncated .npy header");
-    uint32_t len;
-    std::memcpy(&len, data.data() + 8, 4);
-    headerLength = len;
-    offset = 12;
-  }
-  if (offset + headerLength > data.size())
-    die(path + ": truncated .npy header");
-  std::string header = data.substr(offset, headerLength);
-  auto field = [&](const std::string &key) {
-    size_t at = header.find("'" + key + "'");
-    if (at == std::string::npos)
-      die(path + ": .npy header lacks '" + key + "'");
-    at = header.find(':', at);
-    return header.substr(at + 1);
-  };
-  std::string descr = field("descr");
-  descr = descr.substr(descr.find('\'') + 1);
-  descr = descr.substr(0, descr.find('\''));
-  if (field("fortran_order").find("True") < field("fortran_order").find(','))
-    die(path + ": Fortran-order arrays are not supported");
-  static const std::pair<const char *, qc_element_type> types[] = {
-      {"<f4", QC_TYPE_FLOAT32}, {"<f8", QC_TYPE_FLOAT64}, {"<f2", QC_TYPE_FLOAT16},
-      {"|i1", QC_TYPE_INT8},    {"|u1", QC_TYPE_UINT8},   {"<i2", QC_TYPE_INT16},
-      {"<u2", QC_TYPE_UINT16},  {"<i4", QC_TYPE_INT32},   {"<u4", QC_TYPE_UINT32},
-      {"<i8", QC_TYPE_INT64},   {"<u8", QC_TYPE_UINT64},  {"|b1", QC_TYPE_BOOL}};
-  HostTensor t;
-  for (const auto &[name, type] : types)
-    if (descr == name)
-      t.type = type;
-  if (t.type == QC_TYPE_UNDEFINED)
-    die(path + ": unsupported .npy dtype '" + descr + "'");
-  std::string shape = field("shape");
-  shape = shape.substr(shape.find('(') + 1, shape.find(')') - shape.find('(') - 1);
-  std::istringstream dims(shape);
-  std::string dim;
-  while (std::getline(dims, dim, ','))
-    if (dim.find_first_not_of(" ") != std::string::npos)
-      t.dims.push_back(std::stoll(dim));
-  size_t bytes = countOf(t.dims) * qc_element_size(t.type);
-  if (offset + headerLength + bytes > data.size())
-    die(path + ": truncated .npy data");
-  t.bytes.assign(data.begin() + offset + headerLength, data.begin() + offset + headerLength + bytes);
-  return t;
-}
-
 /// DIR/<stem>_<i>.pb or .npy; false when neither exists.
 bool readIndexed(const std::string &dir, const char *stem, size_t i, HostTensor &out) {
-  std::string base = dir + "/" + stem + "_" + std::to_string(i);
-  if (exists(base + ".pb")) {
-    out = readTensorProto(base + ".pb");
-    return true;
-  }
-  if (exists(base + ".npy")) {
-    out = readNpy(base + ".npy");
-    return true;
-  }
-  return false;
+  std::string error;
+  qc::FileLookup found = qc::readIndexed(dir, stem, i, out, error);
+  if (found == qc::FileLookup::Failed)
+    die(error);
+  return found == qc::FileLookup::Found;
 }
 
 double decodeHalf(uint16_t h) {
@@ -407,14 +272,8 @@ int main(int argc, char **argv) {
     die(dataDir + ": has input_" + std::to_string(numInputs) + " but the model takes " +
         std::to_string(numInputs) + " inputs");
   std::vector<qc_tensor> inputs(numInputs);
-  for (size_t i = 0; i < numInputs; ++i) {
-    qc_tensor &t = inputs[i];
-    t = {};
-    t.type = hostInputs[i].type;
-    t.rank = static_cast<int32_t>(hostInputs[i].dims.size());
-    std::copy(hostInputs[i].dims.begin(), hostInputs[i].dims.end(), t.dims);
-    t.data = hostInputs[i].bytes.data();
-  }
+  for (size_t i = 0; i < numInputs; ++i)
+    inputs[i] = hostInputs[i].view();
   std::vector<qc_tensor> outputs(numOutputs);
   auto runOnce = [&] {
     for (qc_tensor &t : outputs)

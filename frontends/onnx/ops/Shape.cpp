@@ -11,6 +11,7 @@
 #include "frontends/onnx/ops/Conversions.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -555,6 +556,17 @@ LogicalResult convertGather(NodeImporter &n) {
       return success();
     }
   }
+
+  // A graph input that indexes a table records the table's size, so that
+  // synthetic calibration inputs (qc-calibrate) draw ids in range.
+  if (auto arg = dyn_cast<BlockArgument>(indices))
+    if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
+        func && !dataType.isDynamicDim(*axis)) {
+      int64_t range = dataType.getDimSize(*axis);
+      if (auto old = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(), "qc.index_range"))
+        range = std::min(range, old.getInt());
+      func.setArgAttr(arg.getArgNumber(), "qc.index_range", b.getI64IntegerAttr(range));
+    }
 
   // out[a..., i..., b...] = data[a..., indices[i...], b...]
   SmallVector<OpFoldResult> dataDims = getDims(b, n.loc, data);

@@ -1,0 +1,98 @@
+//===- ApplyQuantPreset.cpp - formats of linear layers from a preset ------===//
+
+#include "dialects/qc/ConstantBlobs.h"
+#include "passes/LayerNames.h"
+#include "passes/Passes.h"
+
+#include "llvm/Support/GlobPattern.h"
+
+namespace qc {
+#define GEN_PASS_DEF_QCAPPLYQUANTPRESET
+#include "passes/Passes.h.inc"
+} // namespace qc
+
+using namespace mlir;
+
+namespace qc {
+namespace {
+
+struct Preset {
+  const char *name;
+  unsigned weightBits;
+  int64_t groupSize; // 0: per channel
+  bool int8Activations;
+};
+
+constexpr Preset kPresets[] = {
+    {"w8a8", 8, 0, true},
+    {"w4a16", 4, 128, false},
+    {"w4a8", 4, 128, true},
+    {"w8a16", 8, 0, false},
+};
+
+/// The largest multiple of 8 that divides k and is at most `wanted`; 0 when
+/// none is (then the layer gets one scale per channel).
+int64_t fitGroup(int64_t wanted, int64_t k) {
+  if (wanted >= k)
+    return 0;
+  for (int64_t g = wanted - wanted % 8; g >= 8; g -= 8)
+    if (k % g == 0)
+      return g;
+  return 0;
+}
+
+struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    const Preset *preset = nullptr;
+    for (const Preset &p : kPresets)
+      if (this->preset == p.name)
+        preset = &p;
+    if (!preset) {
+      getOperation().emitError() << "unknown quantization preset '" << this->preset
+                                 << "' (expected w8a8, w4a16, w4a8 or w8a16)";
+      return signalPassFailure();
+    }
+    std::vector<llvm::GlobPattern> patterns;
+    for (const std::string &text : keepFloat) {
+      auto pattern = llvm::GlobPattern::create(text);
+      if (!pattern) {
+        getOperation().emitError() << "bad keep-float pattern '" << text
+                                   << "': " << llvm::toString(pattern.takeError());
+        return signalPassFailure();
+      }
+      patterns.push_back(std::move(*pattern));
+    }
+    int64_t wantedGroup = groupSize >= 0 ? groupSize : preset->groupSize;
+    MLIRContext *ctx = &getContext();
+    int64_t index = 0;
+    getOperation().walk([&](LinearOp op) {
+      std::string name = getLayerName(op, index++);
+      if (!getConstantFloats(op.getWeight()))
+        return; // a weight computed at run time stays float
+      for (const llvm::GlobPattern &p : patterns)
+        if (p.match(name))
+          return;
+      int64_t k = op.getInFeatures();
+      int64_t group = wantedGroup > 0 ? fitGroup(wantedGroup, k) : 0;
+      if (wantedGroup > 0 && wantedGroup < k && group != wantedGroup)
+        op.emitRemark() << "group size " << wantedGroup << " does not divide K = " << k
+                        << "; using "
+                        << (group ? "groups of " + std::to_string(group)
+                                  : std::string("one scale per output channel"));
+      op.setWeightQuantAttr(QuantSpecAttr::get(
+          ctx, preset->weightBits, group ? Granularity::PerGroup : Granularity::PerChannel,
+          group, symmetric));
+      if (preset->int8Activations)
+        op.setInputQuantAttr(QuantSpecAttr::get(
+            ctx, 8, perTensorActivations ? Granularity::PerTensor : Granularity::PerToken, 0,
+            true));
+      else
+        op.removeInputQuantAttr();
+    });
+  }
+};
+
+} // namespace
+} // namespace qc

@@ -1,0 +1,391 @@
+//===- Calibrate.cpp - measure linear layers' activations -----------------===//
+//
+// The module is cloned; in the clone each observed tensor (a linear layer's
+// input, once per distinct value, and its output) is flattened to rows x
+// channels and passed to qc_calibration_observe(id, memref) as a read-only
+// buffer. The executor compiles and runs the clone on every sample; the
+// observer folds each tensor into running statistics as it arrives, so only
+// one sample's activations exist at a time. The statistics are then written
+// onto the original module's layers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Calibrate.h"
+#include "passes/Passes.h"
+
+#include "dialects/qc/ConstantBlobs.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+#include <cstring>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <random>
+
+namespace qc {
+#define GEN_PASS_DEF_QCCALIBRATE
+#include "passes/Passes.h.inc"
+} // namespace qc
+
+using namespace mlir;
+
+namespace qc {
+namespace {
+
+CalibrationExecutor &executorSlot() {
+  static CalibrationExecutor executor;
+  return executor;
+}
+
+/// Running statistics of one observed tensor.
+struct Observed {
+  int64_t channels = 0;
+  bool wantGram = false;
+  uint64_t rows = 0;
+  std::vector<float> absmax;
+  float min = std::numeric_limits<float>::infinity();
+  float max = -std::numeric_limits<float>::infinity();
+  // |x| histogram: 64 bins per power of two from 2^-64 to 2^64, plus zeros.
+  static constexpr int kSubBins = 64, kMinExp = -64, kMaxExp = 64;
+  std::vector<uint64_t> histogram;
+  uint64_t zeros = 0;
+  std::vector<double> gram; // channels x channels, upper triangle accumulated
+
+  void init(int64_t k, bool gramToo) {
+    channels = k;
+    wantGram = gramToo;
+    absmax.assign(k, 0.0f);
+    histogram.assign(static_cast<size_t>((kMaxExp - kMinExp) * kSubBins), 0);
+    if (gramToo)
+      gram.assign(static_cast<size_t>(k * k), 0.0);
+  }
+
+  void add(const float *row, int64_t stride) {
+    ++rows;
+    std::vector<double> x(channels);
+    for (int64_t c = 0; c < channels; ++c) {
+      float v = row[c * stride];
+      x[c] = v;
+      float a = std::fabs(v);
+      absmax[c] = std::max(absmax[c], a);
+      min = std::min(min, v);
+      max = std::max(max, v);
+      if (a == 0) {
+        ++zeros;
+        continue;
+      }
+      int e;
+      double m = std::frexp(static_cast<double>(a), &e); // a = m * 2^e, m in [0.5, 1)
+      e = std::clamp(e, kMinExp, kMaxExp - 1);
+      int sub = std::clamp(static_cast<int>((m - 0.5) * 2 * kSubBins), 0, kSubBins - 1);
+      ++histogram[(e - kMinExp) * kSubBins + sub];
+    }
+    if (!wantGram)
+      return;
+    for (int64_t i = 0; i < channels; ++i) {
+      double xi = x[i];
+      if (xi == 0)
+        continue;
+      double *g = &gram[i * channels];
+      for (int64_t j = i; j < channels; ++j)
+        g[j] += xi * x[j];
+    }
+  }
+
+  /// The p-th quantile of |x| (upper edge of the bin holding it).
+  double percentile(double p) const {
+    uint64_t total = zeros;
+    for (uint64_t c : histogram)
+      total += c;
+    uint64_t target = static_cast<uint64_t>(std::ceil(p * static_cast<double>(total)));
+    uint64_t seen = zeros;
+    if (seen >= target)
+      return 0;
+    for (size_t b = 0; b < histogram.size(); ++b) {
+      seen += histogram[b];
+      if (seen >= target) {
+        int e = static_cast<int>(b / kSubBins) + kMinExp, sub = static_cast<int>(b % kSubBins);
+        double edge = std::ldexp(0.5 + (sub + 1) / (2.0 * kSubBins), e);
+        double largest = std::max(std::fabs(min), std::fabs(max));
+        return std::min(edge, largest);
+      }
+    }
+    return std::max(std::fabs(min), std::fabs(max));
+  }
+};
+
+/// The observers of the calibration run in progress.
+std::vector<Observed> *activeObservers = nullptr;
+
+/// Where an op's statistics come from.
+struct LayerSlots {
+  LinearOp op;
+  int64_t input, output;
+};
+
+struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto fail = [&](const Twine &message) {
+      module.emitError() << "qc-calibrate: " << message;
+      signalPassFailure();
+    };
+    if (!executorSlot())
+      return fail("no executor to run the program (the tool must register the CPU back "
+                  "end's: qc::cpu::registerCalibrationExecutor)");
+    auto main = module.lookupSymbol<func::FuncOp>("main");
+    if (!main)
+      return fail("the module has no @main to calibrate");
+
+    std::vector<CalibrationSample> samples;
+    std::string error;
+    if (!calibDir.empty()) {
+      if (!readSamples(main, samples, error))
+        return fail(error);
+    } else if (synthetic > 0) {
+      if (!makeSynthetic(main, samples, error))
+        return fail(error);
+    } else {
+      return fail("needs calibration data: calib-dir=DIR or synthetic=N");
+    }
+
+    // Instrument a clone; remember the original layers in the same order.
+    SmallVector<LinearOp> layers;
+    main.walk([&](LinearOp op) {
+      if (matchPattern(op.getWeight(), m_Constant()))
+        layers.push_back(op);
+    });
+    if (layers.empty()) {
+      module.emitRemark("qc-calibrate: no linear layers with constant weights");
+      return;
+    }
+    OwningOpRef<ModuleOp> clone = module.clone();
+    auto cloneMain = clone->lookupSymbol<func::FuncOp>("main");
+    SmallVector<LinearOp> cloned;
+    cloneMain.walk([&](LinearOp op) {
+      if (matchPattern(op.getWeight(), m_Constant()))
+        cloned.push_back(op);
+    });
+    std::vector<Observed> observers;
+    std::vector<LayerSlots> slots;
+    instrument(*clone, cloned, layers, observers, slots);
+
+    activeObservers = &observers;
+    bool ran = executorSlot()(*clone, samples, error);
+    activeObservers = nullptr;
+    if (!ran)
+      return fail(error);
+    // Layers sharing an input share its statistics (one Gram matrix blob).
+    DenseMap<int64_t, TensorStatsAttr> inputStats;
+    for (LayerSlots &s : slots) {
+      if (observers[s.input].rows == 0)
+        return fail("layer input never observed (is it on a path the samples do not run?)");
+      TensorStatsAttr &stats = inputStats[s.input];
+      if (!stats)
+        stats = makeStats(observers[s.input], samples.size(), true);
+      s.op.setInputStatsAttr(stats);
+      s.op.setOutputStatsAttr(makeStats(observers[s.output], samples.size(), false));
+    }
+  }
+
+  void instrument(ModuleOp clone, ArrayRef<LinearOp> cloned, ArrayRef<LinearOp> originals,
+                  std::vector<Observed> &observers, std::vector<LayerSlots> &slots) {
+    OpBuilder b(clone.getContext());
+    b.setInsertionPointToStart(clone.getBody());
+    auto observedType = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type());
+    func::FuncOp::create(b, clone.getLoc(), kCalibrationObserver,
+                         b.getFunctionType({b.getI64Type(), observedType}, {}))
+        .setPrivate();
+
+    auto observe = [&](Value v, int64_t id) {
+      Location loc = v.getLoc();
+      auto type = cast<RankedTensorType>(v.getType());
+      int64_t rank = type.getRank(), k = type.getShape().back();
+      Value rows2d = v;
+      if (rank == 1) {
+        rows2d = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1, k}, type.getElementType()),
+                                               v, ArrayRef<ReassociationIndices>{{0, 1}});
+      } else if (rank > 2) {
+        ReassociationIndices leading;
+        for (int64_t i = 0; i < rank - 1; ++i)
+          leading.push_back(i);
+        rows2d = tensor::CollapseShapeOp::create(b, loc, v,
+                                                 ArrayRef<ReassociationIndices>{leading, {rank - 1}});
+      }
+      auto t2 = cast<RankedTensorType>(rows2d.getType());
+      Value buffer = bufferization::ToBufferOp::create(
+          b, loc, MemRefType::get(t2.getShape(), t2.getElementType()), rows2d, /*readOnly=*/true);
+      Value cast = memref::CastOp::create(b, loc, observedType, buffer);
+      Value idValue = arith::ConstantIntOp::create(b, loc, b.getI64Type(), id);
+      func::CallOp::create(b, loc, kCalibrationObserver, TypeRange{}, ValueRange{idValue, cast});
+    };
+
+    DenseMap<Value, int64_t> inputSlots;
+    for (size_t i = 0; i < cloned.size(); ++i) {
+      LinearOp op = cloned[i];
+      LayerSlots s{originals[i], 0, 0};
+      auto found = inputSlots.find(op.getInput());
+      if (found != inputSlots.end()) {
+        s.input = found->second;
+      } else {
+        s.input = static_cast<int64_t>(observers.size());
+        observers.emplace_back();
+        observers.back().init(op.getInFeatures(), gram);
+        inputSlots[op.getInput()] = s.input;
+        b.setInsertionPoint(op);
+        observe(op.getInput(), s.input);
+      }
+      s.output = static_cast<int64_t>(observers.size());
+      observers.emplace_back();
+      observers.back().init(op.getOutFeatures(), false);
+      b.setInsertionPointAfter(op);
+      observe(op.getResult(), s.output);
+      slots.push_back(s);
+    }
+  }
+
+  TensorStatsAttr makeStats(const Observed &o, size_t samples, bool withGram) {
+    OpBuilder b(&getContext());
+    auto absmax = DenseElementsAttr::get(
+        RankedTensorType::get({o.channels}, b.getF32Type()), ArrayRef<float>(o.absmax));
+    ElementsAttr gramAttr;
+    if (withGram && o.wantGram) {
+      std::vector<double> full(o.gram);
+      for (int64_t i = 0; i < o.channels; ++i)
+        for (int64_t j = 0; j < i; ++j)
+          full[i * o.channels + j] = full[j * o.channels + i];
+      ArrayRef<char> bytes(reinterpret_cast<const char *>(full.data()), full.size() * sizeof(double));
+      gramAttr = DenseResourceElementsAttr::get(
+          RankedTensorType::get({o.channels, o.channels}, b.getF64Type()), "gram",
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64));
+    }
+    double p999 = o.percentile(0.999), p9999 = std::max(p999, o.percentile(0.9999));
+    return TensorStatsAttr::get(&getContext(), samples, absmax, b.getF32FloatAttr(o.min),
+                                b.getF32FloatAttr(o.max), b.getF32FloatAttr(static_cast<float>(p999)),
+                                b.getF32FloatAttr(static_cast<float>(p9999)), gramAttr);
+  }
+
+  bool readSamples(func::FuncOp main, std::vector<CalibrationSample> &samples,
+                   std::string &error) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    std::string root = calibDir;
+    if (!fs::is_directory(root, ec)) {
+      error = calibDir + ": not a directory";
+      return false;
+    }
+    std::vector<std::string> dirs;
+    for (const fs::directory_entry &e : fs::directory_iterator(root, ec))
+      if (e.is_directory())
+        dirs.push_back(e.path().string());
+    std::sort(dirs.begin(), dirs.end());
+    if (dirs.empty())
+      dirs.push_back(root); // one sample in DIR itself
+    unsigned numInputs = main.getNumArguments();
+    for (const std::string &dir : dirs) {
+      CalibrationSample sample(numInputs);
+      for (unsigned i = 0; i < numInputs; ++i) {
+        FileLookup found = readIndexed(dir, "input", i, sample[i], error);
+        if (found == FileLookup::Failed)
+          return false;
+        if (found == FileLookup::Missing) {
+          error = dir + ": no input_" + std::to_string(i) + ".pb or .npy (the model takes " +
+                  std::to_string(numInputs) + " inputs)";
+          return false;
+        }
+      }
+      samples.push_back(std::move(sample));
+    }
+    return true;
+  }
+
+  bool makeSynthetic(func::FuncOp main, std::vector<CalibrationSample> &samples,
+                     std::string &error) {
+    std::mt19937_64 rng(seed);
+    std::normal_distribution<float> normal;
+    for (int64_t s = 0; s < synthetic; ++s) {
+      CalibrationSample sample;
+      for (unsigned i = 0; i < main.getNumArguments(); ++i) {
+        auto type = dyn_cast<RankedTensorType>(main.getArgument(i).getType());
+        if (!type) {
+          error = "input " + std::to_string(i) + " is not a ranked tensor";
+          return false;
+        }
+        HostTensor t;
+        for (int64_t d = 0; d < type.getRank(); ++d)
+          t.dims.push_back(type.isDynamicDim(d) ? (d == 0 ? 1 : syntheticDim) : type.getDimSize(d));
+        size_t count = countOf(t.dims);
+        Type element = type.getElementType();
+        auto onnxType = main.getArgAttrOfType<IntegerAttr>(i, "onnx.elem_type");
+        auto range = main.getArgAttrOfType<IntegerAttr>(i, "qc.index_range");
+        auto fill = [&](auto zero, auto draw) {
+          using T = decltype(zero);
+          t.bytes.resize(count * sizeof(T));
+          for (size_t e = 0; e < count; ++e) {
+            T v = draw();
+            std::memcpy(t.bytes.data() + e * sizeof(T), &v, sizeof(T));
+          }
+        };
+        if (element.isF32()) {
+          t.type = QC_TYPE_FLOAT32;
+          fill(0.0f, [&] { return normal(rng); });
+        } else if (element.isInteger(64) || element.isInteger(32)) {
+          bool is64 = element.isInteger(64);
+          t.type = is64 ? QC_TYPE_INT64 : QC_TYPE_INT32;
+          std::uniform_int_distribution<int64_t> index(0, range ? range.getInt() - 1 : 0);
+          if (is64)
+            fill(int64_t(0), [&] { return range ? index(rng) : int64_t(1); });
+          else
+            fill(int32_t(0), [&] { return static_cast<int32_t>(range ? index(rng) : 1); });
+        } else if (element.isInteger(1)) {
+          t.type = QC_TYPE_BOOL;
+          fill(uint8_t(0), [] { return uint8_t(1); });
+        } else {
+          error = "synthetic calibration supports float32, int32, int64 and bool inputs; "
+                  "input " + std::to_string(i) + " is not one (give calib-dir instead)";
+          return false;
+        }
+        if (onnxType)
+          t.type = static_cast<qc_element_type>(onnxType.getInt());
+        sample.push_back(std::move(t));
+      }
+      samples.push_back(std::move(sample));
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+void setCalibrationExecutor(CalibrationExecutor executor) {
+  executorSlot() = std::move(executor);
+}
+
+} // namespace qc
+
+/// The observer the instrumented program calls (through MLIR's C interface:
+/// a 2-D memref descriptor). Exported by the tools that run qc-calibrate.
+struct ObservedMemRef {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+
+extern "C" __attribute__((visibility("default"))) void
+_mlir_ciface_qc_calibration_observe(int64_t id, ObservedMemRef *m) {
+  if (!qc::activeObservers || id < 0 || static_cast<size_t>(id) >= qc::activeObservers->size())
+    return;
+  qc::Observed &o = (*qc::activeObservers)[id];
+  if (m->sizes[1] != o.channels)
+    return;
+  for (int64_t r = 0; r < m->sizes[0]; ++r)
+    o.add(m->aligned + m->offset + r * m->strides[0], m->strides[1]);
+}

@@ -1,0 +1,127 @@
+//===- Quantize.cpp - quantize the weights of linear layers ---------------===//
+
+#include "dialects/qc/ConstantBlobs.h"
+#include "passes/LayerNames.h"
+#include "passes/Passes.h"
+#include "passes/quantizers/WeightQuantizers.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace qc {
+#define GEN_PASS_DEF_QCQUANTIZE
+#include "passes/Passes.h.inc"
+} // namespace qc
+
+using namespace mlir;
+using namespace qc::quantizers;
+
+namespace qc {
+namespace {
+
+struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (method != "rtn" && method != "gptq") {
+      getOperation().emitError() << "unknown weight quantizer '" << method
+                                 << "' (expected rtn or gptq)";
+      return signalPassFailure();
+    }
+    if (staticScale != "p99.99" && staticScale != "absmax") {
+      getOperation().emitError() << "unknown static-scale '" << staticScale
+                                 << "' (expected p99.99 or absmax)";
+      return signalPassFailure();
+    }
+    SmallVector<LinearOp> layers;
+    getOperation().walk([&](LinearOp op) {
+      if (op.getWeightQuantAttr())
+        layers.push_back(op);
+    });
+    for (LinearOp op : layers)
+      if (failed(quantize(op)))
+        return signalPassFailure();
+  }
+
+  LogicalResult quantize(LinearOp op) {
+    std::optional<std::vector<float>> weight = getConstantFloats(op.getWeight());
+    if (!weight)
+      return op.emitError("weight_quant needs a constant f32 weight");
+    auto inType = cast<RankedTensorType>(op.getInput().getType());
+    if (!inType.getElementType().isF32())
+      return op.emitError("quantized linear layers take f32 inputs");
+    if (op.getBias() && !cast<RankedTensorType>(op.getBias().getType()).getElementType().isF32())
+      return op.emitError("quantized linear layers take an f32 bias");
+    QuantSpecAttr spec = op.getWeightQuantAttr();
+    if (spec.getGranularity() != Granularity::PerChannel &&
+        spec.getGranularity() != Granularity::PerGroup)
+      return op.emitError("weight_quant must be per_channel or per_group to quantize");
+    int64_t n = op.getOutFeatures(), k = op.getInFeatures();
+    WeightFormat format{static_cast<int>(spec.getBits()),
+                        spec.getGranularity() == Granularity::PerGroup ? spec.getGroupSize() : 0,
+                        spec.getSymmetric()};
+
+    std::optional<std::vector<double>> gram;
+    TensorStatsAttr stats = op.getInputStatsAttr();
+    if (stats && stats.getGram())
+      gram = getElementsAsDoubles(stats.getGram());
+
+    QuantizedWeight q;
+    if (method == "gptq" && gram) {
+      GPTQOptions options;
+      options.actOrder = actOrder;
+      options.blockSize = blockSize;
+      options.dampFraction = damp;
+      std::string warning;
+      if (!quantizeGPTQ(weight->data(), n, k, gram->data(), format, options, q, warning))
+        op.emitWarning() << warning;
+    } else {
+      if (method == "gptq")
+        op.emitWarning("no calibration Gram matrix (run qc-calibrate first); used RTN");
+      q = quantizeRTN(weight->data(), n, k, format);
+    }
+
+    OpBuilder b(op);
+    MLIRContext *ctx = b.getContext();
+    FloatAttr inputScale;
+    if (QuantSpecAttr a = op.getInputQuantAttr(); a && a.getGranularity() == Granularity::PerTensor) {
+      if (!stats)
+        return op.emitError("static per-tensor activations need calibration statistics "
+                            "(run qc-calibrate first)");
+      double range = 0;
+      if (staticScale == "p99.99" && stats.getP99_99())
+        range = stats.getP99_99().getValueAsDouble();
+      else
+        for (APFloat v : cast<DenseElementsAttr>(stats.getAbsmax()).getValues<APFloat>())
+          range = std::max(range, v.convertToDouble());
+      inputScale = b.getF32FloatAttr(range > 0 ? static_cast<float>(range / 127.0) : 1.0f);
+    }
+    FloatAttr error;
+    if (gram)
+      error = b.getF64FloatAttr(relativeOutputError(weight->data(), q, gram->data()));
+
+    Location loc = op.getLoc();
+    std::string name = getLocationName(loc);
+    auto i8 = b.getI8Type();
+    Value codes = makeBlobConstant(b, loc, RankedTensorType::get({n, k}, i8),
+                                   ArrayRef<int8_t>(q.codes), name + ".codes");
+    Value scales = makeBlobConstant(b, loc, RankedTensorType::get({n, q.groups}, b.getF32Type()),
+                                    ArrayRef<float>(q.scales), name + ".scales");
+    Value zeros;
+    if (!q.zeroPoints.empty())
+      zeros = makeBlobConstant(b, loc, RankedTensorType::get({n, q.groups}, i8),
+                               ArrayRef<int8_t>(q.zeroPoints), name + ".zero_points");
+    auto quantized = QuantizedLinearOp::create(
+        b, loc, op.getType(), op.getInput(), codes, scales, zeros, op.getBias(), spec,
+        op.getInputQuantAttr(), inputScale, UnitAttr(), error);
+    (void)ctx;
+    op.replaceAllUsesWith(quantized.getResult());
+    Operation *weightDef = op.getWeight().getDefiningOp();
+    op.erase();
+    if (weightDef && weightDef->use_empty())
+      weightDef->erase();
+    return success();
+  }
+};
+
+} // namespace
+} // namespace qc

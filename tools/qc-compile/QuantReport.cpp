@@ -1,0 +1,132 @@
+//===- QuantReport.cpp - what quantization did, per layer -----------------===//
+
+#include "QuantReport.h"
+
+#include "dialects/qc/QCDialect.h"
+#include "passes/LayerNames.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+
+namespace qc {
+
+static uint64_t tensorBytes(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.hasStaticShape())
+    return 0;
+  return static_cast<uint64_t>(t.getNumElements()) * ((t.getElementTypeBitWidth() + 7) / 8);
+}
+
+uint64_t countConstantBytes(ModuleOp module) {
+  uint64_t total = 0;
+  module.walk([&](arith::ConstantOp op) { total += tensorBytes(op.getType()); });
+  return total;
+}
+
+static std::string describe(QuantizedLinearOp op) {
+  QuantSpecAttr w = op.getWeightQuant();
+  std::string s = "int" + std::to_string(w.getBits());
+  s += w.getGranularity() == Granularity::PerGroup ? " g" + std::to_string(w.getGroupSize())
+                                                    : " per-channel";
+  s += w.getSymmetric() ? "" : " asym";
+  if (QuantSpecAttr a = op.getInputQuantAttr())
+    s += a.getGranularity() == Granularity::PerToken ? ", a8 per-token" : ", a8 per-tensor";
+  else
+    s += ", a16";
+  return s;
+}
+
+void collectLayers(ModuleOp module, QuantReport &report) {
+  int64_t index = 0;
+  module.walk([&](Operation *op) {
+    LayerReport layer;
+    if (auto q = dyn_cast<QuantizedLinearOp>(op)) {
+      layer.name = getLayerName(op, index++);
+      layer.format = describe(q);
+      layer.n = q.getOutFeatures();
+      layer.k = q.getInFeatures();
+      layer.bytesBefore = static_cast<uint64_t>(layer.n * layer.k) * 4;
+      layer.bytesAfter = tensorBytes(q.getWeight().getType()) + tensorBytes(q.getScales().getType());
+      if (q.getZeroPoints())
+        layer.bytesAfter += tensorBytes(q.getZeroPoints().getType());
+      if (FloatAttr e = q.getOutputErrorAttr())
+        layer.outputError = e.getValueAsDouble();
+    } else if (auto l = dyn_cast<LinearOp>(op)) {
+      layer.name = getLayerName(op, index++);
+      layer.format = "float";
+      layer.n = l.getOutFeatures();
+      layer.k = l.getInFeatures();
+      layer.bytesBefore = layer.bytesAfter = tensorBytes(l.getWeight().getType());
+      layer.outputError = 0.0;
+    } else {
+      return;
+    }
+    report.layers.push_back(layer);
+  });
+}
+
+void writeJSON(const QuantReport &r, llvm::raw_ostream &os) {
+  llvm::json::Array layers;
+  uint64_t before = 0, after = 0;
+  for (const LayerReport &l : r.layers) {
+    before += l.bytesBefore;
+    after += l.bytesAfter;
+    llvm::json::Object o{{"name", l.name},
+                         {"format", l.format},
+                         {"out_features", l.n},
+                         {"in_features", l.k},
+                         {"weight_bytes_before", static_cast<int64_t>(l.bytesBefore)},
+                         {"weight_bytes_after", static_cast<int64_t>(l.bytesAfter)}};
+    o["relative_output_error"] =
+        l.outputError ? llvm::json::Value(*l.outputError) : llvm::json::Value(nullptr);
+    layers.push_back(std::move(o));
+  }
+  llvm::json::Object root{
+      {"model", r.model},
+      {"preset", r.preset},
+      {"weight_quantizer", r.weightQuantizer},
+      {"calibration",
+       llvm::json::Object{{"source", r.calibration}, {"samples", r.calibrationSamples}}},
+      {"relative_output_error_note",
+       "||X W^T - X What^T|| / ||X W^T|| over the calibration inputs X of each layer: the "
+       "error of its quantized weight; int8 activation rounding is not included"},
+      {"layers", std::move(layers)},
+      {"totals", llvm::json::Object{{"linear_weight_bytes_before", static_cast<int64_t>(before)},
+                                    {"linear_weight_bytes_after", static_cast<int64_t>(after)},
+                                    {"model_bytes_before", static_cast<int64_t>(r.modelBytesBefore)},
+                                    {"model_bytes_after", static_cast<int64_t>(r.modelBytesAfter)}}}};
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
+
+void writeTable(const QuantReport &r, llvm::raw_ostream &os) {
+  os << "quantization: " << r.preset << ", weights by " << r.weightQuantizer << ", calibration: "
+     << r.calibration;
+  if (r.calibrationSamples)
+    os << " (" << r.calibrationSamples << " samples)";
+  os << "\n";
+  os << llvm::format("%-48s %-28s %11s %11s %9s\n", "layer", "format", "bytes", "float bytes",
+                     "rel.err");
+  uint64_t before = 0, after = 0;
+  for (const LayerReport &l : r.layers) {
+    std::string name = l.name.size() > 48 ? "..." + l.name.substr(l.name.size() - 45) : l.name;
+    std::string error = l.outputError ? llvm::formatv("{0:e2}", *l.outputError).str() : "-";
+    os << llvm::format("%-48s %-28s %11llu %11llu %9s\n", name.c_str(), l.format.c_str(),
+                       static_cast<unsigned long long>(l.bytesAfter),
+                       static_cast<unsigned long long>(l.bytesBefore), error.c_str());
+    before += l.bytesBefore;
+    after += l.bytesAfter;
+  }
+  os << llvm::format("linear weights: %llu -> %llu bytes (%.3fx); model constants: %llu -> %llu "
+                     "bytes (%.3fx)\n",
+                     static_cast<unsigned long long>(before), static_cast<unsigned long long>(after),
+                     before ? static_cast<double>(after) / before : 0.0,
+                     static_cast<unsigned long long>(r.modelBytesBefore),
+                     static_cast<unsigned long long>(r.modelBytesAfter),
+                     r.modelBytesBefore ? static_cast<double>(r.modelBytesAfter) / r.modelBytesBefore
+                                        : 0.0);
+}
+
+} // namespace qc
