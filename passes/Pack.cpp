@@ -51,6 +51,8 @@ struct PackPass : impl::QCPackBase<PackPass> {
     OpBuilder b(op);
     Location loc = op.getLoc();
     std::string name = getLocationName(loc);
+    if (name.empty())
+      name = "weight";
     Value packedWeight = makeBlobConstant(
         b, loc, RankedTensorType::get({static_cast<int64_t>(weight.size())}, b.getI8Type()),
         ArrayRef<int8_t>(weight), name + ".packed");

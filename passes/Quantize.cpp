@@ -101,6 +101,8 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
 
     Location loc = op.getLoc();
     std::string name = getLocationName(loc);
+    if (name.empty())
+      name = "weight";
     auto i8 = b.getI8Type();
     Value codes = makeBlobConstant(b, loc, RankedTensorType::get({n, k}, i8),
                                    ArrayRef<int8_t>(q.codes), name + ".codes");

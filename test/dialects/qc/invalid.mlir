@@ -334,3 +334,59 @@ func.func @softmax_result(%x: tensor<2x4xf32>) {
   %y = qc.softmax %x : (tensor<2x4xf32>) -> tensor<2x5xf32>
   return
 }
+
+// -----
+
+func.func @quantized_linear_weight_shape(%x: tensor<2x64xf32>, %c: tensor<16x32xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{weight must be tensor<16x64xi8>, got 'tensor<16x32xi8>'}}
+  %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 8, granularity = per_channel>} : (tensor<2x64xf32>, tensor<16x32xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_scales_per_group(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{scales must be tensor<16x2xf32>, got 'tensor<16x1xf32>'}}
+  %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 32>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_needs_zero_points(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{asymmetric weights need zero_points}}
+  %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 8, granularity = per_channel, symmetric = false>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_group_step(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x4xf32>) {
+  // expected-error@+1 {{weight_quant group_size 20 must be a multiple of 8 (the kernels' K step) or cover K = 64}}
+  %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 20>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x4xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_static_scale(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{per_tensor input_quant needs a positive input_scale}}
+  %y = qc.quantized_linear %x, %c, %s {input_quant = #qc.quant<bits = 8, granularity = per_tensor>, weight_quant = #qc.quant<bits = 8, granularity = per_channel>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_packed_size(%x: tensor<2x64xf32>, %p: tensor<100xi8>, %s: tensor<32xf32>) {
+  // expected-error@+1 {{packed weight must be tensor<512xi8>, got 'tensor<100xi8>'}}
+  %y = qc.quantized_linear %x, %p, %s {packed, weight_quant = #qc.quant<bits = 4, granularity = per_channel>} : (tensor<2x64xf32>, tensor<100xi8>, tensor<32xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quantized_linear_dynamic_k(%x: tensor<2x?xf32>, %c: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{K (the input's last dimension) and N (the result's) must be static}}
+  %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 8, granularity = per_channel>} : (tensor<2x?xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
+  return
+}
