@@ -195,28 +195,30 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std
                                             : std::string("none");
   report.modelBytesBefore = qc::countConstantBytes(module);
 
-  mlir::PassManager pm(module.getContext());
+  // Formats and calibration first (the statistics are read off the IR in
+  // between), then the quantizers and the packing.
+  mlir::PassManager measure(module.getContext()), rewrite(module.getContext());
   qc::QCApplyQuantPresetOptions preset;
   preset.preset = quant;
   preset.groupSize = groupSize;
   preset.symmetric = !asymmetricWeights;
   preset.perTensorActivations = perTensorActivations;
   preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
-  pm.addPass(qc::createQCApplyQuantPreset(preset));
+  measure.addPass(qc::createQCApplyQuantPreset(preset));
   if (calibrated) {
     qc::QCCalibrateOptions calibrate;
     calibrate.calibDir = calibDir;
     calibrate.synthetic = calibSynthetic;
-    pm.addPass(qc::createQCCalibrate(calibrate));
+    measure.addPass(qc::createQCCalibrate(calibrate));
   }
   qc::QCQuantizeOptions quantizeOptions;
   quantizeOptions.method = method;
   quantizeOptions.actOrder = actOrder;
-  pm.addPass(qc::createQCQuantize(quantizeOptions));
+  rewrite.addPass(qc::createQCQuantize(quantizeOptions));
   // Without packed GEMMs, quantized layers take the reference lowering
   // (dequantize, then plain loops): what the kernels are checked against.
   if (packedGemm)
-    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCPack());
+    rewrite.addNestedPass<mlir::func::FuncOp>(qc::createQCPack());
 
   mlir::ScopedDiagnosticHandler handler(module.getContext(), [&](mlir::Diagnostic &d) {
     std::string where = qc::getLocationName(d.getLocation());
@@ -232,16 +234,21 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std
     }
     return mlir::success();
   });
-  if (mlir::failed(pm.run(module))) {
+  if (mlir::failed(measure.run(module))) {
+    if (error.empty())
+      error = "quantization failed";
+    return mlir::failure();
+  }
+  module.walk([&](qc::LinearOp op) {
+    if (qc::TensorStatsAttr stats = op.getInputStatsAttr())
+      report.calibrationSamples = static_cast<int64_t>(stats.getSamples());
+  });
+  if (mlir::failed(rewrite.run(module))) {
     if (error.empty())
       error = "quantization failed";
     return mlir::failure();
   }
   report.modelBytesAfter = qc::countConstantBytes(module);
-  module.walk([&](qc::LinearOp op) {
-    if (qc::TensorStatsAttr stats = op.getInputStatsAttr())
-      report.calibrationSamples = static_cast<int64_t>(stats.getSamples());
-  });
   qc::collectLayers(module, report);
   return mlir::success();
 }

@@ -9,6 +9,8 @@ the kernels and their lowering, not the accuracy of quantization.
 
 usage: quantized_linear_check.py BIN_DIR WORK_DIR
 prints one line per configuration: "<flags>: ok" or "<flags>: FAILED ..."
+       quantized_linear_check.py --write-model MODEL.onnx [--write-input DIR]
+writes only the one-layer model (and its input), for other tests.
 """
 import os
 import subprocess
@@ -63,6 +65,11 @@ def run(cmd):
 
 
 def main():
+    if sys.argv[1] == "--write-model":
+        write_model(sys.argv[2])
+        if len(sys.argv) > 4 and sys.argv[3] == "--write-input":
+            write_input(sys.argv[4])
+        return 0
     bindir, work = sys.argv[1], sys.argv[2]
     os.makedirs(work, exist_ok=True)
     model = os.path.join(work, "layer.onnx")
