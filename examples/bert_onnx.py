@@ -22,8 +22,8 @@ class GraphBuilder:
             self.inits.append(numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
         return name
 
-    def node(self, op, inputs, outputs=None, **attrs):
-        name = f"{op.lower()}_{len(self.nodes)}"
+    def node(self, op, inputs, outputs=None, name=None, **attrs):
+        name = name or f"{op.lower()}_{len(self.nodes)}"
         outputs = outputs or [name + "_out"]
         self.nodes.append(helper.make_node(op, inputs, outputs, name=name, **attrs))
         return outputs[0]
@@ -41,7 +41,9 @@ class GraphBuilder:
         # PyTorch exports x @ W^T with W^T as the initializer.
         w = self.const(prefix + ".weight", self.weights(prefix + ".weight", (n_out, n_in)).T)
         b = self.const(prefix + ".bias", self.weights(prefix + ".bias", (n_out,)))
-        return self.node("Add", [self.node("MatMul", [x, w]), b])
+        # Named as PyTorch's exporter names them, so layers can be picked
+        # by name (qc-compile --keep-float, the quantization report).
+        return self.node("Add", [self.node("MatMul", [x, w], name=prefix + "/MatMul"), b])
 
     def layer_norm(self, x, prefix, eps=1e-12):
         n = self.node
