@@ -183,4 +183,24 @@ def QCPack : Pass<"qc-pack", "mlir::func::FuncOp"> {
   let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }
 
+def QCQuantizeEmbeddings : Pass<"qc-quantize-embeddings", "mlir::func::FuncOp"> {
+  let summary = "Store large gathered tables (embeddings) as int8 with a scale per row";
+  let description = [{
+    An ONNX Gather from a constant table imports as a `linalg.generic` whose
+    body reads the table with `tensor.extract`. For every such f32 table of
+    rank 2 with at least `min-elements` elements (the token embedding of a
+    language model is often the largest weight), the table becomes int8
+    codes with one symmetric scale per row and the body reads
+    `scale[row] * code[row, col]`: a quarter of the bytes, and a relative
+    error of at most 1/254 of each row's largest value. The generic is
+    marked `qc.quantized_table` (rows, columns, format, the table's relative
+    error ||T - That|| / ||T||) for the report.
+  }];
+  let options = [
+    Option<"minElements", "min-elements", "int64_t", "65536",
+           "Smallest table (in elements) worth quantizing">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"];
+}
+
 #endif // QC_PASSES_TD

@@ -29,6 +29,9 @@ QC_CONFIGS = {
     "qc-w8a16-gptq": ["--quant=w8a16", "--weight-quantizer=gptq"],
     "qc-w4a16-rtn": ["--quant=w4a16", "--weight-quantizer=rtn"],
     "qc-w4a16-gptq": ["--quant=w4a16", "--weight-quantizer=gptq"],
+    "qc-w4a16-gptq-actorder": ["--quant=w4a16", "--weight-quantizer=gptq", "--act-order"],
+    "qc-w4a16-gptq-asym-actorder": ["--quant=w4a16", "--weight-quantizer=gptq", "--act-order",
+                                    "--asymmetric-weights"],
     "qc-w4a8-gptq": ["--quant=w4a8", "--weight-quantizer=gptq"],
 }
 ORT_CONFIGS = ["ort-float", "ort-int8-dynamic", "ort-int8-static", "ort-int4-rtn", "ort-int4-gptq"]

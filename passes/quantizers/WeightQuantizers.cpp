@@ -37,15 +37,10 @@ QuantizedWeight allocate(int64_t n, int64_t k, const WeightFormat &format) {
   return q;
 }
 
-/// Scale and zero point of one group of values (`count` values `stride`
-/// apart).
-void chooseParams(const float *values, int64_t count, int64_t stride, const WeightFormat &format,
-                  float &scale, int &zero) {
-  float lo = 0, hi = 0; // the range always includes 0, so 0 is exact
-  for (int64_t i = 0; i < count; ++i) {
-    lo = std::min(lo, values[i * stride]);
-    hi = std::max(hi, values[i * stride]);
-  }
+int quantizeValue(double w, float scale, int zero, const WeightFormat &format);
+
+/// Scale and zero point for the range [lo, hi] (which includes 0).
+void paramsForRange(float lo, float hi, const WeightFormat &format, float &scale, int &zero) {
   if (format.symmetric) {
     float absmax = std::max(-lo, hi);
     scale = absmax > 0 ? absmax / static_cast<float>(format.qmax()) : 1.0f;
@@ -56,6 +51,42 @@ void chooseParams(const float *values, int64_t count, int64_t stride, const Weig
   scale = hi > lo ? (hi - lo) / levels : 1.0f;
   zero = static_cast<int>(std::nearbyint(-lo / scale)) + format.qmin();
   zero = std::clamp(zero, format.qmin(), format.qmax());
+}
+
+/// Scale and zero point of one group of values (`count` values `stride`
+/// apart).
+void chooseParams(const float *values, int64_t count, int64_t stride, const WeightFormat &format,
+                  float &scale, int &zero) {
+  float lo = 0, hi = 0; // the range always includes 0, so 0 is exact
+  for (int64_t i = 0; i < count; ++i) {
+    lo = std::min(lo, values[i * stride]);
+    hi = std::max(hi, values[i * stride]);
+  }
+  paramsForRange(lo, hi, format, scale, zero);
+  if (!format.searchClip || scale == 1.0f)
+    return;
+  auto error = [&](float s, int z) {
+    double sum = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      double v = values[i * stride];
+      double d = v - static_cast<double>(s) * (quantizeValue(v, s, z, format) - z);
+      sum += d * d;
+    }
+    return sum;
+  };
+  double best = error(scale, zero);
+  for (int step = 1; step <= 10; ++step) {
+    float ratio = 1.0f - 0.05f * static_cast<float>(step);
+    float s;
+    int z;
+    paramsForRange(lo * ratio, hi * ratio, format, s, z);
+    double e = error(s, z);
+    if (e < best) {
+      best = e;
+      scale = s;
+      zero = z;
+    }
+  }
 }
 
 int quantizeValue(double w, float scale, int zero, const WeightFormat &format) {

@@ -27,6 +27,11 @@ struct WeightFormat {
   /// Values per scale along K; 0 (or >= K) for one scale per output channel.
   int64_t groupSize = 0;
   bool symmetric = true;
+  /// Choose each group's range by a grid search of clipping ratios (1.0
+  /// down to 0.5 of the observed range) for the least squared error of the
+  /// group, as GPTQ's and AWQ's reference implementations do; off: the
+  /// observed range.
+  bool searchClip = true;
 
   int qmin() const { return -(1 << (bits - 1)); }
   int qmax() const { return (1 << (bits - 1)) - 1; }

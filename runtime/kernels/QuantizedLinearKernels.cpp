@@ -150,8 +150,13 @@ void tileScalar(const Problem &p, int64_t r0, int64_t rows, int64_t nb) {
 
 #define QC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
 
+/// Independent FMA chains per row: a chain adds one FMA per four cycles
+/// (its latency), so a GEMV row needs several to keep up with memory.
+template <int R> constexpr int kChains = R == 1 ? 4 : R <= 4 ? 2 : 1;
+
 template <int R>
 QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
+  constexpr int C = kChains<R>;
   const Layout &l = p.layout;
   const int64_t k = p.shape->k;
   const uint8_t *w = p.blockWeights(nb);
@@ -164,46 +169,57 @@ QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
     acc[r] = bias;
   }
   const __m512i low4 = _mm512_set1_epi32(15);
-  for (int64_t g = 0; g < l.groups; ++g) {
-    __m512 part[R];
+  // One step: the 16 columns' codes of k (and k + 1 for nibbles).
+  auto nibbleStep = [&](int64_t kk, __m512 *part, bool second) QC_AVX512 {
+    __m512i v = _mm512_cvtepu8_epi32(
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + (kk / 2) * kBlockN)));
+    __m512 w0 = _mm512_cvtepi32_ps(_mm512_and_si512(v, low4));
+    __m512 w1 = _mm512_cvtepi32_ps(_mm512_srli_epi32(v, 4));
+    for (int r = 0; r < R; ++r) {
+      part[r * C] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r * C]);
+      if (second)
+        part[r * C + (C > 1)] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk + 1]), w1, part[r * C + (C > 1)]);
+    }
+  };
+  auto byteStep = [&](int64_t kk, __m512 *part) QC_AVX512 {
+    __m512 w0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+        _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + kk * kBlockN))));
     for (int r = 0; r < R; ++r)
-      part[r] = _mm512_setzero_ps();
+      part[r * C] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r * C]);
+  };
+  for (int64_t g = 0; g < l.groups; ++g) {
+    __m512 part[R * C];
+    for (int i = 0; i < R * C; ++i)
+      part[i] = _mm512_setzero_ps();
     int64_t kb = g * l.groupSize, ke = p.groupEnd(g, k);
-    if (l.nibbles) {
-      int64_t kk = kb;
-      for (; kk + 1 < ke; kk += 2) {
-        __m512i v = _mm512_cvtepu8_epi32(
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + (kk / 2) * kBlockN)));
-        __m512 w0 = _mm512_cvtepi32_ps(_mm512_and_si512(v, low4));
-        __m512 w1 = _mm512_cvtepi32_ps(_mm512_srli_epi32(v, 4));
-        for (int r = 0; r < R; ++r) {
-          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r]);
-          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk + 1]), w1, part[r]);
-        }
+    int64_t kk = kb;
+    // Each chain takes its own steps: C/2 nibble pairs (or C bytes) per turn.
+    int64_t stride = l.nibbles ? 2 * std::max(1, C / 2) : C;
+    for (; kk + stride <= ke; kk += stride) {
+      if (l.nibbles) {
+        for (int c = 0; c < std::max(1, C / 2); ++c)
+          nibbleStep(kk + 2 * c, part + (C >= 4 ? 2 * c : 0), true);
+      } else {
+        for (int c = 0; c < C; ++c)
+          byteStep(kk + c, part + c);
       }
-      if (kk < ke) {
-        __m512i v = _mm512_cvtepu8_epi32(
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + (kk / 2) * kBlockN)));
-        __m512 w0 = _mm512_cvtepi32_ps(_mm512_and_si512(v, low4));
-        for (int r = 0; r < R; ++r)
-          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r]);
-      }
-    } else {
-      for (int64_t kk = kb; kk < ke; ++kk) {
-        __m512 w0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
-            _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + kk * kBlockN))));
-        for (int r = 0; r < R; ++r)
-          part[r] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r]);
-      }
+    }
+    for (; kk < ke; kk += l.nibbles ? 2 : 1) {
+      if (l.nibbles)
+        nibbleStep(kk, part, kk + 1 < ke);
+      else
+        byteStep(kk, part);
     }
     __m512 scale = _mm512_loadu_ps(p.paramVec(nb, g, 0));
-    if (l.hasZero) {
-      __m512 zero = _mm512_loadu_ps(p.paramVec(nb, g, l.zeroSlot()));
-      for (int r = 0; r < R; ++r)
-        part[r] = _mm512_fnmadd_ps(_mm512_set1_ps(p.xSum[(r0 + r) * l.groups + g]), zero, part[r]);
+    __m512 zero = l.hasZero ? _mm512_loadu_ps(p.paramVec(nb, g, l.zeroSlot())) : _mm512_setzero_ps();
+    for (int r = 0; r < R; ++r) {
+      __m512 sum = part[r * C];
+      for (int c = 1; c < C; ++c)
+        sum = _mm512_add_ps(sum, part[r * C + c]);
+      if (l.hasZero)
+        sum = _mm512_fnmadd_ps(_mm512_set1_ps(p.xSum[(r0 + r) * l.groups + g]), zero, sum);
+      acc[r] = _mm512_fmadd_ps(sum, scale, acc[r]);
     }
-    for (int r = 0; r < R; ++r)
-      acc[r] = _mm512_fmadd_ps(part[r], scale, acc[r]);
   }
   for (int r = 0; r < R; ++r)
     _mm512_mask_storeu_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN, mask, acc[r]);
@@ -223,9 +239,11 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
   }
   const __m512i low4 = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
   for (int64_t g = 0; g < l.groups; ++g) {
-    __m512i sum[R];
+    // Two vpdpbusd chains per row (the low and the high nibbles), added at
+    // the end of the group.
+    __m512i sum[R], sum2[R];
     for (int r = 0; r < R; ++r)
-      sum[r] = _mm512_setzero_si512();
+      sum[r] = sum2[r] = _mm512_setzero_si512();
     int64_t kb = g * l.groupSize, ke = p.groupEnd(g, l.kPad);
     if (l.nibbles) {
       for (int64_t kk = kb; kk < ke; kk += 8) {
@@ -237,9 +255,11 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
           std::memcpy(&a0, qx[r] + kk, 4);
           std::memcpy(&a1, qx[r] + kk + 4, 4);
           sum[r] = _mm512_dpbusd_epi32(sum[r], _mm512_set1_epi32(a0), lo);
-          sum[r] = _mm512_dpbusd_epi32(sum[r], _mm512_set1_epi32(a1), hi);
+          sum2[r] = _mm512_dpbusd_epi32(sum2[r], _mm512_set1_epi32(a1), hi);
         }
       }
+      for (int r = 0; r < R; ++r)
+        sum[r] = _mm512_add_epi32(sum[r], sum2[r]);
     } else {
       for (int64_t kk = kb; kk < ke; kk += 4) {
         __m512i w0 = _mm512_loadu_si512(w + (kk / 4) * kBlockN * 4);

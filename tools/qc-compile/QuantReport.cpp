@@ -61,6 +61,15 @@ void collectLayers(ModuleOp module, QuantReport &report) {
       layer.k = l.getInFeatures();
       layer.bytesBefore = layer.bytesAfter = tensorBytes(l.getWeight().getType());
       layer.outputError = 0.0;
+    } else if (auto table = op->getAttrOfType<DictionaryAttr>("qc.quantized_table")) {
+      // A gathered table (embedding) stored as int8 with a scale per row.
+      layer.name = getLayerName(op, index++);
+      layer.format = table.getAs<StringAttr>("format").str() + " (table)";
+      layer.n = table.getAs<IntegerAttr>("rows").getInt();
+      layer.k = table.getAs<IntegerAttr>("columns").getInt();
+      layer.bytesBefore = static_cast<uint64_t>(layer.n * layer.k) * 4;
+      layer.bytesAfter = static_cast<uint64_t>(layer.n * layer.k + layer.n * 4);
+      layer.outputError = table.getAs<FloatAttr>("relative_error").getValueAsDouble();
     } else {
       return;
     }
@@ -91,11 +100,12 @@ void writeJSON(const QuantReport &r, llvm::raw_ostream &os) {
       {"calibration",
        llvm::json::Object{{"source", r.calibration}, {"samples", r.calibrationSamples}}},
       {"relative_output_error_note",
-       "||X W^T - X What^T|| / ||X W^T|| over the calibration inputs X of each layer: the "
-       "error of its quantized weight; int8 activation rounding is not included"},
+       "linear layers: ||X W^T - X What^T|| / ||X W^T|| over the calibration inputs X, the "
+       "error of the quantized weight (int8 activation rounding not included); tables: "
+       "||T - That|| / ||T||"},
       {"layers", std::move(layers)},
-      {"totals", llvm::json::Object{{"linear_weight_bytes_before", static_cast<int64_t>(before)},
-                                    {"linear_weight_bytes_after", static_cast<int64_t>(after)},
+      {"totals", llvm::json::Object{{"weight_bytes_before", static_cast<int64_t>(before)},
+                                    {"weight_bytes_after", static_cast<int64_t>(after)},
                                     {"model_bytes_before", static_cast<int64_t>(r.modelBytesBefore)},
                                     {"model_bytes_after", static_cast<int64_t>(r.modelBytesAfter)}}}};
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
@@ -119,7 +129,7 @@ void writeTable(const QuantReport &r, llvm::raw_ostream &os) {
     before += l.bytesBefore;
     after += l.bytesAfter;
   }
-  os << llvm::format("linear weights: %llu -> %llu bytes (%.3fx); model constants: %llu -> %llu "
+  os << llvm::format("weights: %llu -> %llu bytes (%.3fx); model constants: %llu -> %llu "
                      "bytes (%.3fx)\n",
                      static_cast<unsigned long long>(before), static_cast<unsigned long long>(after),
                      before ? static_cast<double>(after) / before : 0.0,

@@ -1,9 +1,9 @@
 //===- QuantReport.h - what quantization did, per layer ---------*- C++ -*-===//
 //
-// Read off the IR after qc-quantize and qc-pack: per linear layer its
-// format, its weight bytes before and after, and the relative output error
-// qc-quantize measured on the calibration inputs; totals for all constants
-// (the model's size). Written as JSON (--report) and as a table (-v).
+// Read off the IR after qc-quantize and qc-pack: per linear layer (and
+// quantized table) its format, its weight bytes before and after, and the
+// relative output error qc-quantize measured on the calibration inputs;
+// totals for all constants (the model's size). Written as JSON (--report) and as a table (-v).
 //
 //===----------------------------------------------------------------------===//
 

@@ -215,6 +215,7 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std
   quantizeOptions.method = method;
   quantizeOptions.actOrder = actOrder;
   rewrite.addPass(qc::createQCQuantize(quantizeOptions));
+  rewrite.addNestedPass<mlir::func::FuncOp>(qc::createQCQuantizeEmbeddings());
   // Without packed GEMMs, quantized layers take the reference lowering
   // (dequantize, then plain loops): what the kernels are checked against.
   if (packedGemm)

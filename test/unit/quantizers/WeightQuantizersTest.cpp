@@ -137,8 +137,11 @@ std::vector<float> referenceGPTQ(const Layer &l, const WeightFormat &f, double d
   return out;
 }
 
+// The formula and the sequential reference take the observed range; the
+// clipping search is tested on its own.
 const WeightFormat kFormats[] = {
-    {8, 0, true}, {4, 0, true}, {4, 32, true}, {4, 32, false}, {3, 16, false}, {2, 0, true},
+    {8, 0, true, false},   {4, 0, true, false},   {4, 32, true, false},
+    {4, 32, false, false}, {3, 16, false, false}, {2, 0, true, false},
 };
 
 TEST(RTN, MatchesTheFormula) {
@@ -166,10 +169,35 @@ TEST(RTN, MatchesTheFormula) {
   }
 }
 
+TEST(RTN, ClipSearchNeverLosesAndUsuallyWins) {
+  Layer l = makeLayer(16, 128, 1, 6);
+  for (WeightFormat f : kFormats) {
+    QuantizedWeight plain = quantizeRTN(l.w.data(), l.n, l.k, f);
+    f.searchClip = true;
+    QuantizedWeight searched = quantizeRTN(l.w.data(), l.n, l.k, f);
+    std::vector<float> a = plain.dequantize(), b = searched.dequantize();
+    int64_t groupsImproved = 0;
+    for (int64_t r = 0; r < l.n; ++r)
+      for (int64_t g = 0; g < plain.groups; ++g) {
+        double ea = 0, eb = 0;
+        for (int64_t c = g * plain.groupSize; c < std::min(l.k, (g + 1) * plain.groupSize); ++c) {
+          double w = l.w[r * l.k + c];
+          ea += (w - a[r * l.k + c]) * (w - a[r * l.k + c]);
+          eb += (w - b[r * l.k + c]) * (w - b[r * l.k + c]);
+        }
+        ASSERT_LE(eb, ea * (1 + 1e-9)) << "bits " << f.bits << " row " << r << " group " << g;
+        groupsImproved += eb < ea;
+      }
+    // Gaussian weights: clipping the extremes pays off at low bit widths.
+    if (f.bits <= 4)
+      EXPECT_GT(groupsImproved, 0) << "bits " << f.bits;
+  }
+}
+
 TEST(RTN, ZeroGroupsAreExact) {
   std::vector<float> w(2 * 8, 0.0f);
   w[3] = 1.0f;
-  QuantizedWeight q = quantizeRTN(w.data(), 2, 8, {4, 0, false});
+  QuantizedWeight q = quantizeRTN(w.data(), 2, 8, {4, 0, false, false});
   std::vector<float> back = q.dequantize();
   for (size_t i = 0; i < w.size(); ++i)
     EXPECT_NEAR(back[i], w[i], 1.0f / 15.0f);
