@@ -1,6 +1,6 @@
 # Shorthands for the scripts in scripts/; the README's two commands work
 # without make.
-.PHONY: all run test build docs fuzz conformance-update bench clean
+.PHONY: all run test build docs fuzz conformance-update bench bench-quant clean
 all: build
 run:
 	bash scripts/demo.sh
@@ -27,5 +27,8 @@ conformance-update: build
 bench: build
 	bash scripts/build.sh qc-compile qcrt
 	.venv/bin/python bench/run_bench.py
+bench-quant: build
+	bash scripts/build.sh qc-compile qcrt qc-kernel-bench
+	.venv/bin/python bench/run_quant_bench.py
 clean:
 	rm -rf build

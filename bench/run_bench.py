@@ -163,6 +163,12 @@ def render(results, path):
               "unvectorized loop nests, and at 1x3x112x112 these dominate. A direct NCHWc "
               "convolution (or keeping activations in NHWC between convs) would remove both "
               "relayouts.", ""]
+    # The quantized section, when bench/run_quant_bench.py has measured it.
+    quant = os.path.join(ROOT, "bench", "results", "cpu-quant.json")
+    if os.path.exists(quant):
+        import run_quant_bench
+        with open(quant) as f:
+            lines += run_quant_bench.render(json.load(f))
     with open(path, "w") as f:
         f.write("\n".join(lines))
 

@@ -155,3 +155,77 @@ def print_table(title, rows, columns):
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     for r in rows:
         print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(columns, widths)))
+
+
+def evaluate(model, bindir, work, configs, qc_configs, eval_batches, latency_inputs, names,
+             output_name, output_index, calib_flags, calib_feeds, threads=1, repeat=0,
+             keep_top1=False):
+    """Runs each config (a key of qc_configs, or ort-float / ort-<kind>) on
+    `eval_batches` (lists of arrays in input order) and compares its
+    `output_name` with ONNX Runtime's float output. Returns rows of dicts."""
+    def ort_outputs(path):
+        session = ort_session(path, threads)
+        return np.concatenate([session.run([output_name], dict(zip(names, b)))[0]
+                               for b in eval_batches])
+
+    reference = ort_outputs(model)
+    rows = []
+    for name in configs:
+        row = {"config": name}
+        if name in qc_configs:
+            artifact = os.path.join(work, name + ".so")
+            flags = qc_configs[name] + (calib_flags if qc_configs[name] else [])
+            seconds, report = compile_qc(bindir, model, artifact, flags)
+            compiled = qcrt.Model(artifact, threads=threads)
+            got = np.concatenate([compiled.run(list(b))[output_index] for b in eval_batches])
+            row["bytes"] = file_size(artifact)
+            row["prepare_s"] = round(seconds, 1)
+            if report:
+                errors = [l["relative_output_error"] for l in report["layers"]
+                          if l["relative_output_error"] is not None and "table" not in l["format"]]
+                row["mean_layer_error"] = round(float(np.mean(errors)), 5) if errors else None
+            if repeat:
+                row["latency_ms"] = round(median_ms(lambda: compiled.run(latency_inputs), repeat), 3)
+        elif name.startswith("ort-"):
+            path, seconds = model, 0.0
+            if name != "ort-float":
+                path = os.path.join(work, name + ".onnx")
+                seconds = ort_quantize(name[len("ort-"):], model, path, calib_feeds)
+            got = ort_outputs(path)
+            row["bytes"] = file_size(path)
+            row["prepare_s"] = round(seconds, 1)
+            if repeat:
+                session = ort_session(path, threads)
+                feed = dict(zip(names, latency_inputs))
+                row["latency_ms"] = round(
+                    median_ms(lambda: session.run([output_name], feed), repeat), 3)
+        else:
+            raise SystemExit(f"unknown config {name}")
+        row.update(agreement(got, reference))
+        if not keep_top1:
+            del row["top1"]
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def run_checks(rows, checks):
+    """CONFIG:METRIC>=VALUE (a floor) or CONFIG:METRIC>OTHER (beats another
+    config on the metric) each; prints them, returns False when one fails."""
+    ok = True
+    by_name = {r["config"]: r for r in rows}
+    for check in checks:
+        config, rest = check.split(":", 1)
+        if ">=" in rest:
+            metric, value = rest.split(">=")
+            got = by_name[config][metric]
+            passed = got >= float(value)
+            print(f"check {config} {metric} = {got:.6f} >= {value}: {'ok' if passed else 'FAILED'}")
+        else:
+            metric, other = rest.split(">")
+            got, theirs = by_name[config][metric], by_name[other][metric]
+            passed = got > theirs
+            print(f"check {config} {metric} = {got:.6f} > {other}'s {theirs:.6f}: "
+                  f"{'ok' if passed else 'FAILED'}")
+        ok &= passed
+    return ok

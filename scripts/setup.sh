@@ -12,6 +12,9 @@ apt_packages=(
   libclang-rt-22-dev
   # Build tools.
   cmake ninja-build ccache make
+  # Real English sentences (quotations, fortunes) for calibrating and
+  # evaluating quantized MiniLM.
+  fortunes-min
   # ONNX frontend: protobuf classes, checker and shape inference; and the
   # ONNX backend conformance data.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata

@@ -71,52 +71,9 @@ def main():
     ids, mask, types = tok.batch([" ".join(eval_text)], max_length=128)
     latency_inputs = [ids, mask, types]
 
-    def ort_outputs(path):
-        session = qe.ort_session(path, args.threads)
-        return np.concatenate([session.run(["sentence_embedding"], dict(zip(NAMES, b)))[0]
-                               for b in eval_batches])
-
-    reference = ort_outputs(args.model)
-    float_size = None
-    rows = []
-    for name in args.configs.split(","):
-        row = {"config": name}
-        if name in QC_CONFIGS:
-            artifact = os.path.join(args.work, name + ".so")
-            flags = QC_CONFIGS[name] + (["--calib=" + calib_dir] if QC_CONFIGS[name] else [])
-            seconds, report = qe.compile_qc(args.bin, args.model, artifact, flags)
-            model = qe.qcrt.Model(artifact, threads=args.threads)
-            got = np.concatenate([model.run(list(b))[EMBEDDING] for b in eval_batches])
-            row["bytes"] = qe.file_size(artifact)
-            row["prepare_s"] = round(seconds, 1)
-            if report:
-                errors = [l["relative_output_error"] for l in report["layers"]
-                          if l["relative_output_error"] is not None]
-                row["mean_layer_error"] = float(np.mean(errors)) if errors else None
-            if args.repeat:
-                row["latency_ms"] = qe.median_ms(lambda: model.run(latency_inputs), args.repeat)
-        elif name in ORT_CONFIGS:
-            path = args.model
-            seconds = 0.0
-            if name != "ort-float":
-                path = os.path.join(args.work, name + ".onnx")
-                seconds = qe.ort_quantize(name[len("ort-"):], args.model, path, calib_feeds)
-            got = ort_outputs(path)
-            row["bytes"] = qe.file_size(path)
-            row["prepare_s"] = round(seconds, 1)
-            if args.repeat:
-                session = qe.ort_session(path, args.threads)
-                feed = dict(zip(NAMES, latency_inputs))
-                row["latency_ms"] = qe.median_ms(lambda: session.run(["sentence_embedding"], feed),
-                                                 args.repeat)
-        else:
-            raise SystemExit(f"unknown config {name}")
-        row.update(qe.agreement(got, reference))
-        del row["top1"]  # not meaningful for embeddings
-        if name in ("qc-float", "ort-float"):
-            float_size = float_size or row["bytes"]
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+    rows = qe.evaluate(args.model, args.bin, args.work, args.configs.split(","), QC_CONFIGS,
+                       eval_batches, latency_inputs, NAMES, "sentence_embedding", EMBEDDING,
+                       ["--calib=" + calib_dir], calib_feeds, args.threads, args.repeat)
 
     qe.print_table(f"\nall-MiniLM-L6-v2: {len(calib_text)} calibration sentences, "
                    f"{len(eval_text)} evaluation sentences, {args.threads} thread(s)",
@@ -127,15 +84,7 @@ def main():
             json.dump({"calibration_sentences": len(calib_text),
                        "evaluation_sentences": len(eval_text), "threads": args.threads,
                        "rows": rows}, f, indent=2)
-    failed = False
-    by_name = {r["config"]: r for r in rows}
-    for check in args.check:
-        config, rest = check.split(":", 1)
-        metric, value = rest.split(">=")
-        got = by_name[config][metric]
-        ok = got >= float(value)
-        failed |= not ok
-        print(f"check {config} {metric} = {got:.6f} >= {value}: {'ok' if ok else 'FAILED'}")
+    failed = not qe.run_checks(rows, args.check)
     return 1 if failed else 0
 
 
