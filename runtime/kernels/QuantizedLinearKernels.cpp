@@ -168,13 +168,15 @@ QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
     x[r] = p.x + (r0 + r) * p.xStride;
     acc[r] = bias;
   }
-  const __m512i low4 = _mm512_set1_epi32(15);
+  // Nibble -> float by table: vpermps reads only an index's low 4 bits, so
+  // the low nibble needs no mask and neither needs a conversion.
+  const __m512 nibbleValues = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   // One step: the 16 columns' codes of k (and k + 1 for nibbles).
   auto nibbleStep = [&](int64_t kk, __m512 *part, bool second) QC_AVX512 {
     __m512i v = _mm512_cvtepu8_epi32(
         _mm_loadu_si128(reinterpret_cast<const __m128i *>(w + (kk / 2) * kBlockN)));
-    __m512 w0 = _mm512_cvtepi32_ps(_mm512_and_si512(v, low4));
-    __m512 w1 = _mm512_cvtepi32_ps(_mm512_srli_epi32(v, 4));
+    __m512 w0 = _mm512_permutexvar_ps(v, nibbleValues);
+    __m512 w1 = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), nibbleValues);
     for (int r = 0; r < R; ++r) {
       part[r * C] = _mm512_fmadd_ps(_mm512_set1_ps(x[r][kk]), w0, part[r * C]);
       if (second)
