@@ -154,6 +154,9 @@ void tileScalar(const Problem &p, int64_t r0, int64_t rows, int64_t nb) {
 /// (its latency), so a GEMV row needs several to keep up with memory.
 template <int R> constexpr int kChains = R == 1 ? 4 : R <= 4 ? 2 : 1;
 
+/// How far ahead of the weights being read to prefetch.
+constexpr int64_t kPrefetchBytes = 2048;
+
 template <int R>
 QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
   constexpr int C = kChains<R>;
@@ -198,6 +201,11 @@ QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
     // Each chain takes its own steps: C/2 nibble pairs (or C bytes) per turn.
     int64_t stride = l.nibbles ? 2 * std::max(1, C / 2) : C;
     for (; kk + stride <= ke; kk += stride) {
+      // Software prefetch keeps more cache-line misses in flight than the
+      // hardware prefetcher does for a stream consumed this slowly.
+      _mm_prefetch(reinterpret_cast<const char *>(w + kk * kBlockN / (l.nibbles ? 2 : 1) +
+                                                  kPrefetchBytes),
+                   _MM_HINT_T0);
       if (l.nibbles) {
         for (int c = 0; c < std::max(1, C / 2); ++c)
           nibbleStep(kk + 2 * c, part + (C >= 4 ? 2 * c : 0), true);
@@ -249,6 +257,8 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
     int64_t kb = g * l.groupSize, ke = p.groupEnd(g, l.kPad);
     if (l.nibbles) {
       for (int64_t kk = kb; kk < ke; kk += 8) {
+        _mm_prefetch(reinterpret_cast<const char *>(w + (kk / 8) * kBlockN * 4 + kPrefetchBytes),
+                     _MM_HINT_T0);
         __m512i raw = _mm512_loadu_si512(w + (kk / 8) * kBlockN * 4);
         __m512i lo = _mm512_sub_epi8(_mm512_and_si512(raw, low4), eight);
         __m512i hi = _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(raw, 4), low4), eight);
@@ -264,6 +274,8 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
         sum[r] = _mm512_add_epi32(sum[r], sum2[r]);
     } else {
       for (int64_t kk = kb; kk < ke; kk += 4) {
+        _mm_prefetch(reinterpret_cast<const char *>(w + (kk / 4) * kBlockN * 4 + kPrefetchBytes),
+                     _MM_HINT_T0);
         __m512i w0 = _mm512_loadu_si512(w + (kk / 4) * kBlockN * 4);
         for (int r = 0; r < R; ++r) {
           int32_t a;
