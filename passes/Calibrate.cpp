@@ -326,7 +326,7 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
         size_t count = countOf(t.dims);
         Type element = type.getElementType();
         auto onnxType = main.getArgAttrOfType<IntegerAttr>(i, "onnx.elem_type");
-        auto range = main.getArgAttrOfType<IntegerAttr>(i, "qc.index_range");
+        auto range = main.getArgAttrOfType<IntegerAttr>(i, "onnx.index_range");
         auto fill = [&](auto zero, auto draw) {
           using T = decltype(zero);
           t.bytes.resize(count * sizeof(T));

@@ -109,7 +109,7 @@ def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
     Samples come from `calib-dir` (one subdirectory per sample holding
     `input_N.pb` or `input_N.npy`, the ONNX test-data layout) or, with
     `synthetic=N`, are drawn at random from the input types: integer inputs
-    that index a table (`qc.index_range`, recorded by the importer) uniform
+    that index a table (`onnx.index_range`, recorded by the importer) uniform
     in its range, other integer inputs ones (as a full attention mask),
     floats N(0, 1); dynamic dims are 1 for the first and `synthetic-dim`
     for the others.

@@ -127,41 +127,39 @@ bool cholesky(std::vector<double> &a, int64_t n) {
 }
 
 /// The upper Cholesky factor U of H^-1 (H^-1 = U^T U), the form GPTQ reads
-/// its row updates from. With H = L L^T: H^-1 = L^-T L^-1.
-bool inverseUpperCholesky(std::vector<double> h, int64_t n, std::vector<double> &u) {
-  if (!cholesky(h, n))
-    return false;
-  // Linv = L^-1 (lower), column by column forward substitution.
-  std::vector<double> linv(static_cast<size_t>(n * n), 0.0);
-  for (int64_t j = 0; j < n; ++j) {
-    linv[j * n + j] = 1.0 / h[j * n + j];
-    for (int64_t i = j + 1; i < n; ++i) {
-      double s = 0;
-      for (int64_t p = j; p < i; ++p)
-        s += h[i * n + p] * linv[p * n + j];
-      linv[i * n + j] = -s / h[i * n + i];
-    }
-  }
-  // Hinv = Linv^T Linv.
-  std::vector<double> hinv(static_cast<size_t>(n * n), 0.0);
-  for (int64_t p = 0; p < n; ++p)
-    for (int64_t i = 0; i <= p; ++i) {
-      double a = linv[p * n + i];
-      if (a == 0)
-        continue;
-      for (int64_t j = 0; j <= i; ++j)
-        hinv[i * n + j] += a * linv[p * n + j];
-    }
+/// its row updates from. With J the reversal permutation and
+/// J H J = L L^T (Cholesky), H = T T^T where T = J L J is upper triangular,
+/// so H^-1 = T^-T T^-1 and U = T^-1: one factorization and one triangular
+/// inverse.
+bool inverseUpperCholesky(const std::vector<double> &h, int64_t n, std::vector<double> &u) {
+  std::vector<double> l(static_cast<size_t>(n * n));
   for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < i; ++j)
-      hinv[j * n + i] = hinv[i * n + j];
-  // H^-1 = L' L'^T (lower Cholesky); U = L'^T.
-  if (!cholesky(hinv, n))
+    for (int64_t j = 0; j < n; ++j)
+      l[i * n + j] = h[(n - 1 - i) * n + (n - 1 - j)];
+  if (!cholesky(l, n))
     return false;
+  // T = J L J (upper): T[i][j] = L[n-1-i][n-1-j]. Invert T column by
+  // column from the bottom: U = T^-1, upper.
+  auto t = [&](int64_t i, int64_t j) { return l[(n - 1 - i) * n + (n - 1 - j)]; };
   u.assign(static_cast<size_t>(n * n), 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = i; j < n; ++j)
-      u[i * n + j] = hinv[j * n + i];
+  // Row by row from the bottom, so each update reads finished rows
+  // contiguously: U[i][j] = -(sum_{p=i+1..j} T[i][p] U[p][j]) / T[i][i].
+  std::vector<double> row(static_cast<size_t>(n));
+  for (int64_t i = n - 1; i >= 0; --i) {
+    std::fill(row.begin(), row.end(), 0.0);
+    for (int64_t p = i + 1; p < n; ++p) {
+      double tip = t(i, p);
+      if (tip == 0)
+        continue;
+      const double *up = &u[p * n];
+      for (int64_t j = p; j < n; ++j)
+        row[j] += tip * up[j];
+    }
+    double d = 1.0 / t(i, i);
+    u[i * n + i] = d;
+    for (int64_t j = i + 1; j < n; ++j)
+      u[i * n + j] = -row[j] * d;
+  }
   return true;
 }
 
@@ -220,7 +218,7 @@ bool quantizeGPTQ(const float *weight, int64_t n, int64_t k, const double *gram,
   for (int64_t i = 0; i < k; ++i)
     hp[i * k + i] += options.dampFraction * meanDiag;
   std::vector<double> u;
-  if (!std::isfinite(meanDiag) || !inverseUpperCholesky(std::move(hp), k, u)) {
+  if (!std::isfinite(meanDiag) || !inverseUpperCholesky(hp, k, u)) {
     warning = "the damped Hessian is not positive definite; used RTN instead";
     result = quantizeRTN(weight, n, k, format);
     return false;

@@ -563,9 +563,9 @@ LogicalResult convertGather(NodeImporter &n) {
     if (auto func = dyn_cast<func::FuncOp>(arg.getOwner()->getParentOp());
         func && !dataType.isDynamicDim(*axis)) {
       int64_t range = dataType.getDimSize(*axis);
-      if (auto old = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(), "qc.index_range"))
+      if (auto old = func.getArgAttrOfType<IntegerAttr>(arg.getArgNumber(), "onnx.index_range"))
         range = std::min(range, old.getInt());
-      func.setArgAttr(arg.getArgNumber(), "qc.index_range", b.getI64IntegerAttr(range));
+      func.setArgAttr(arg.getArgNumber(), "onnx.index_range", b.getI64IntegerAttr(range));
     }
 
   // out[a..., i..., b...] = data[a..., indices[i...], b...]
