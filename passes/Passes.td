@@ -150,7 +150,8 @@ def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
       Hessian (block size 128, damping 1% of the mean diagonal, optional
       act-order with static groups). A layer without a Gram matrix, or whose
       damped Hessian is not positive definite, falls back to RTN with a
-      warning.
+      warning. Act-order is on by default: its group parameters come from
+      the original weights (static groups), so it costs nothing at run time.
 
     `input_quant` carries over; a `per_tensor` one takes its static scale
     from `input_stats` (the 99.99th percentile of |x|, or absmax with
@@ -160,7 +161,7 @@ def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"method", "method", "std::string", "\"rtn\"", "rtn or gptq">,
-    Option<"actOrder", "act-order", "bool", "false",
+    Option<"actOrder", "act-order", "bool", "true",
            "GPTQ: quantize columns in order of decreasing Hessian diagonal">,
     Option<"blockSize", "block-size", "int64_t", "128", "GPTQ: columns per lazy update">,
     Option<"damp", "damp", "double", "0.01", "GPTQ: damping, a fraction of the mean diagonal">,

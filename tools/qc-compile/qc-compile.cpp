@@ -128,9 +128,10 @@ cl::opt<bool> perTensorActivations(
              "(default: false)"),
     cl::init(false), cl::cat(quantCategory));
 cl::opt<bool> actOrder("act-order",
-                       cl::desc("GPTQ: quantize columns by decreasing Hessian diagonal "
-                                "(default: false)"),
-                       cl::init(false), cl::cat(quantCategory));
+                       cl::desc("GPTQ: quantize columns by decreasing Hessian diagonal, "
+                                "with static groups, so the kernels are unchanged "
+                                "(default: true)"),
+                       cl::init(true), cl::cat(quantCategory));
 cl::list<std::string> keepFloat(
     "keep-float",
     cl::desc("Leave linear layers whose name (ONNX node name) matches this glob in float, "
