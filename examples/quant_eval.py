@@ -111,6 +111,9 @@ class _Reader:
     def rewind(self):
         self.i = 0
 
+    def __iter__(self):  # MatMulNBitsQuantizer's GPTQ iterates the reader
+        return iter(self.feeds)
+
 
 def ort_quantize(kind, model, out, calib_feeds):
     """Writes ONNX Runtime's quantization of `model` to `out`; kind is one of
@@ -134,6 +137,10 @@ def ort_quantize(kind, model, out, calib_feeds):
         if kind == "int4-rtn":
             config = RTNWeightOnlyQuantConfig()
         else:
+            # ONNX Runtime's GPTQ converts calibration data with a helper that
+            # imports PyTorch before looking at the data; ours is NumPy already.
+            from onnxruntime.quantization.neural_compressor import util
+            util.to_numpy = np.asarray
             reader = _Reader(calib_feeds)
             CalibrationDataReader.register(_Reader)
             config = GPTQWeightOnlyQuantConfig(calibration_data_reader=reader, percdamp=0.01,
