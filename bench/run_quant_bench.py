@@ -102,12 +102,14 @@ def render(results):
               f"4 layers, 256 wide, vocabulary 2048, random weights; {g['calibration_sequences']} "
               f"calibration sequences of {g['sequence']} random tokens, evaluation on 8 other "
               "sequences. Top-1: how often the most likely next token matches float's. "
-              f"Latency: one sequence of {g['sequence']} tokens.", "",
-              "| Config | mean cosine | worst cosine | top-1 | latency (ms) | size (MB) | prepare (s) |",
-              "|---|---|---|---|---|---|---|"]
+              f"Latency: one sequence of {g['sequence']} tokens, and of one token (decode-shaped: "
+              "every linear layer is a GEMV; the model has no KV cache).", "",
+              "| Config | mean cosine | worst cosine | top-1 | latency 64 tokens (ms) | 1 token (ms) | size (MB) | prepare (s) |",
+              "|---|---|---|---|---|---|---|---|"]
     for r in g["rows"]:
         lines.append(f"| {r['config']} | {r['mean_cosine']:.5f} | {r['worst_cosine']:.5f} | "
                      f"{r['top1']:.3f} | {_fmt(r.get('latency_ms'), '.2f')} | "
+                     f"{_fmt(r.get('latency_1_ms'), '.3f')} | "
                      f"{r['bytes'] / 1e6:.2f} | {r['prepare_s']:.1f} |")
     lines += ["", "## Kernel roofline: decode-shaped GEMV", "",
               "One row of activations times the weight, in GB/s of packed weights (codes and "

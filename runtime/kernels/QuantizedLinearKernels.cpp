@@ -35,9 +35,12 @@ template <typename T> struct Scratch {
   Scratch(const Scratch &) = delete;
   Scratch &operator=(const Scratch &) = delete;
   ~Scratch() { std::free(p); }
-  void assign(size_t count, T value) {
+  void allocate(size_t count) {
     std::free(p);
     p = static_cast<T *>(std::malloc(std::max<size_t>(count, 1) * sizeof(T)));
+  }
+  void assign(size_t count, T value) {
+    allocate(count);
     for (size_t i = 0; i < count; ++i)
       p[i] = value;
   }
@@ -79,32 +82,74 @@ struct Problem {
   }
 };
 
-void prepareActivations(Problem &p) {
+#define QC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
+
+/// quantizeActivationRow for AVX-512, bit for bit (the same scale and
+/// inverse; clamping to the integer bounds before rounding to nearest even
+/// gives what rounding before clamping does), writing q + 128.
+QC_AVX512 float quantizeRowAVX512(const float *x, int64_t k, const qc_qlinear_shape &s,
+                                  uint8_t *out) {
+  float scale = s.input_scale;
+  if (s.act_mode == QC_ACT_INT8_DYNAMIC) {
+    __m512 m = _mm512_setzero_ps();
+    for (int64_t i = 0; i < k; i += 16) {
+      __mmask16 tail = static_cast<__mmask16>(k - i >= 16 ? 0xffff : (1u << (k - i)) - 1);
+      m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(tail, x + i)));
+    }
+    float absmax = _mm512_reduce_max_ps(m);
+    scale = absmax > 0 ? absmax / 127.0f : 1.0f;
+  }
+  const __m512 inverse = _mm512_set1_ps(1.0f / scale), lo = _mm512_set1_ps(-127.0f),
+               hi = _mm512_set1_ps(127.0f);
+  const __m512i offset = _mm512_set1_epi32(128);
+  for (int64_t i = 0; i < k; i += 16) {
+    __mmask16 tail = static_cast<__mmask16>(k - i >= 16 ? 0xffff : (1u << (k - i)) - 1);
+    __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(tail, x + i), inverse);
+    v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+    __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), offset);
+    _mm_mask_storeu_epi8(out + i, tail, _mm512_cvtepi32_epi8(q));
+  }
+  return scale;
+}
+
+/// The matmul's prologue: int8 activations quantized once per row (the
+/// tiles all read them), or the row sums that zero points need.
+void prepareActivations(Problem &p, int isa) {
   const Layout &l = p.layout;
   const int64_t k = p.shape->k;
   if (l.int8Act) {
-    p.qx.assign(static_cast<size_t>(p.m * l.kPad), 128);
-    p.rowScale.assign(static_cast<size_t>(p.m), 0.0f);
-    Scratch<int8_t> codes;
-    codes.assign(static_cast<size_t>(p.m * k), 0);
+    p.qx.allocate(static_cast<size_t>(p.m * l.kPad));
+    p.rowScale.allocate(static_cast<size_t>(p.m));
     if (l.asymmetric)
       p.rowSum.assign(static_cast<size_t>(p.m * l.groups), 0);
 #pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < p.m; ++r) {
-      int8_t *q = codes.data() + r * k;
-      p.rowScale[r] = quantizeActivationRow(p.x + r * p.xStride, k, *p.shape, q);
       uint8_t *out = p.qx.data() + r * l.kPad;
-      for (int64_t i = 0; i < k; ++i)
-        out[i] = static_cast<uint8_t>(q[i] + 128);
+      const float *x = p.x + r * p.xStride;
+      if (isa == QC_ISA_AVX512_VNNI) {
+        p.rowScale[r] = quantizeRowAVX512(x, k, *p.shape, out);
+      } else {
+        int8_t *q = reinterpret_cast<int8_t *>(out);
+        p.rowScale[r] = quantizeActivationRow(x, k, *p.shape, q);
+        for (int64_t i = 0; i < k; ++i)
+          out[i] = static_cast<uint8_t>(q[i] + 128);
+      }
+      std::memset(out + k, 128, static_cast<size_t>(l.kPad - k));
       if (l.asymmetric)
         for (int64_t i = 0; i < k; ++i)
-          p.rowSum[r * l.groups + i / l.groupSize] += q[i];
+          p.rowSum[r * l.groups + i / l.groupSize] += out[i] - 128;
     }
   } else if (l.hasZero) {
-    p.xSum.assign(static_cast<size_t>(p.m * l.groups), 0.0f);
+    p.xSum.allocate(static_cast<size_t>(p.m * l.groups));
+#pragma omp parallel for schedule(static)
     for (int64_t r = 0; r < p.m; ++r)
-      for (int64_t i = 0; i < k; ++i)
-        p.xSum[r * l.groups + i / l.groupSize] += p.x[r * p.xStride + i];
+      for (int64_t g = 0; g < l.groups; ++g) {
+        const float *x = p.x + r * p.xStride;
+        float sum = 0;
+        for (int64_t i = g * l.groupSize; i < std::min(k, (g + 1) * l.groupSize); ++i)
+          sum += x[i];
+        p.xSum[r * l.groups + g] = sum;
+      }
   }
 }
 
@@ -511,7 +556,7 @@ void qc_qlinear_run(int isa, const qc_qlinear_shape *shape, int64_t m, const flo
   p.bias = bias;
   p.y = y;
   p.yStride = yStride;
-  prepareActivations(p);
+  prepareActivations(p, isa);
   int64_t rowsPerTile = tileRows(isa);
   int64_t rowTiles = (m + rowsPerTile - 1) / rowsPerTile;
   int64_t tiles = rowTiles * p.layout.nBlocks;
