@@ -4,9 +4,12 @@ all-MiniLM-L6-v2 and a GPT-style decoder quantized by qc (every preset, RTN
 and GPTQ) and by ONNX Runtime's quantization tool, each against the float
 model in ONNX Runtime: accuracy, latency, size, all from one run.
 
-usage: run_quant_bench.py [--repeat N] [--threads T] [--out bench/results/cpu-quant.json]
+usage: run_quant_bench.py [--repeat N] [--threads T] [--parts kernels,minilm,gpt]
+                          [--out bench/results/cpu-quant.json]
 Writes the JSON and re-renders bench/README.md (float tables from
-bench/results/cpu-float.json, then these)."""
+bench/results/cpu-float.json, then these). --parts re-measures only those
+parts and keeps the others from the existing JSON (each part's table is
+still one run, qc beside ONNX Runtime)."""
 import argparse
 import datetime
 import json
@@ -32,30 +35,40 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--parts", default="kernels,minilm,gpt")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "cpu-quant.json"))
     args = ap.parse_args()
+    parts = [p for p in args.parts.split(",") if p and p != "none"]  # none: only re-render
     import onnxruntime
-    results = {"date": datetime.date.today().isoformat(), "cpu": run_bench.cpu_name(),
-               "cores": os.cpu_count(), "onnxruntime": onnxruntime.__version__,
-               "repeat": args.repeat, "threads": args.threads}
+    results = {}
+    if set(parts) != {"kernels", "minilm", "gpt"} and os.path.exists(args.out):
+        with open(args.out) as f:
+            results = json.load(f)
+    results.update({"date": datetime.date.today().isoformat(), "cpu": run_bench.cpu_name(),
+                    "cores": os.cpu_count(), "onnxruntime": onnxruntime.__version__,
+                    "repeat": args.repeat, "threads": args.threads})
     with tempfile.TemporaryDirectory() as tmp:
-        results["kernels"] = []
-        for t in (1, 2):
-            out = os.path.join(tmp, f"kernels{t}.json")
-            results["kernels"].append(run_json(
-                [os.path.join(BIN, "qc-kernel-bench"), "--threads", str(t), "--json", out], out))
-        minilm = subprocess.run([PYTHON, os.path.join(ROOT, "examples", "minilm", "build_minilm.py")],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        out = os.path.join(tmp, "minilm.json")
-        results["minilm"] = run_json(
-            [PYTHON, os.path.join(ROOT, "examples", "minilm", "eval_quantized.py"), minilm,
-             "--bin", BIN, "--work", os.path.join(tmp, "minilm"), "--threads", str(args.threads),
-             "--repeat", str(args.repeat), "--json", out], out)
-        out = os.path.join(tmp, "gpt.json")
-        results["gpt"] = run_json(
-            [PYTHON, os.path.join(ROOT, "examples", "gpt_eval.py"), "--bin", BIN, "--work",
-             os.path.join(tmp, "gpt"), "--threads", str(args.threads), "--repeat",
-             str(args.repeat), "--json", out], out)
+        if "kernels" in parts:
+            results["kernels"] = []
+            for t in (1, 2):
+                out = os.path.join(tmp, f"kernels{t}.json")
+                results["kernels"].append(run_json(
+                    [os.path.join(BIN, "qc-kernel-bench"), "--threads", str(t), "--json", out], out))
+        if "minilm" in parts:
+            minilm = subprocess.run(
+                [PYTHON, os.path.join(ROOT, "examples", "minilm", "build_minilm.py")],
+                capture_output=True, text=True, check=True).stdout.strip()
+            out = os.path.join(tmp, "minilm.json")
+            results["minilm"] = run_json(
+                [PYTHON, os.path.join(ROOT, "examples", "minilm", "eval_quantized.py"), minilm,
+                 "--bin", BIN, "--work", os.path.join(tmp, "minilm"), "--threads",
+                 str(args.threads), "--repeat", str(args.repeat), "--json", out], out)
+        if "gpt" in parts:
+            out = os.path.join(tmp, "gpt.json")
+            results["gpt"] = run_json(
+                [PYTHON, os.path.join(ROOT, "examples", "gpt_eval.py"), "--bin", BIN, "--work",
+                 os.path.join(tmp, "gpt"), "--threads", str(args.threads), "--repeat",
+                 str(args.repeat), "--json", out], out)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(results, f, indent=2)
@@ -113,8 +126,11 @@ def render(results):
                      f"{r['bytes'] / 1e6:.2f} | {r['prepare_s']:.1f} |")
     lines += ["", "## Kernel roofline: decode-shaped GEMV", "",
               "One row of activations times the weight, in GB/s of packed weights (codes and "
-              "group parameters) streamed, against a STREAM-like copy in the same run; every "
-              "working set exceeds the last-level cache (`build/bin/qc-kernel-bench`).", "",
+              "group parameters) streamed, against a STREAM-like copy in the same run (bytes "
+              "read + written, the STREAM convention); every working set exceeds the "
+              "last-level cache (`build/bin/qc-kernel-bench`). A GEMV only reads, and the "
+              "kernels prefetch 2 KiB ahead, so they can beat the copy, which also writes "
+              "(and, with write-allocate, reads what it overwrites).", "",
               "| Kernel | K x N | threads | ms | GB/s | of copy |", "|---|---|---|---|---|---|"]
     for k in results["kernels"]:
         lines.append(f"| STREAM-like copy | | {k['threads']} | | {k['copy_gbps']:.1f} | 100% |")
@@ -148,26 +164,52 @@ def verdicts(results):
                    + ("met." if ratio <= 0.3 else "not met."))
     for bits, qc_names, ort_names in (("int8", ("qc-w8a8-rtn", "qc-w8a8-gptq"),
                                        ("ort-int8-dynamic", "ort-int8-static")),
-                                      ("int4", ("qc-w4a16-rtn", "qc-w4a16-gptq"),
+                                      ("int4", ("qc-w4a16-rtn", "qc-w4a16-gptq", "qc-w4a8-gptq"),
                                        ("ort-int4-rtn", "ort-int4-gptq"))):
         q = [r for r in rows if r["config"] in qc_names]
         o = [r for r in rows if r["config"] in ort_names]
         if q and o and all("latency_ms" in r for r in q + o):
-            best_q = max(q, key=lambda r: r["mean_cosine"])
             best_o = max(o, key=lambda r: r["mean_cosine"])
             fastest_o = min(o, key=lambda r: r["latency_ms"])
-            accurate = best_q["mean_cosine"] >= best_o["mean_cosine"]
-            faster = best_q["latency_ms"] <= fastest_o["latency_ms"]
-            out.append(f"- {bits}: qc at least as accurate as ONNX Runtime ({best_q['config']} "
-                       f"{best_q['mean_cosine']:.5f} vs {best_o['config']} {best_o['mean_cosine']:.5f}) "
-                       + ("yes" if accurate else "no") + f", and faster ({best_q['latency_ms']:.2f} ms "
-                       f"vs {fastest_o['config']} {fastest_o['latency_ms']:.2f} ms) "
-                       + ("yes." if faster else "no."))
+            # A qc config that is as accurate as ONNX Runtime's most accurate
+            # and as fast as its fastest meets the target.
+            both = [r for r in q if r["mean_cosine"] >= best_o["mean_cosine"]
+                    and r["latency_ms"] <= fastest_o["latency_ms"]]
+            pick = max(both or q, key=lambda r: r["mean_cosine"])
+            fastest_q = min(q, key=lambda r: r["latency_ms"])
+            out.append(f"- {bits} weights, qc at least as accurate as and faster than ONNX Runtime: "
+                       + ("met" if both else "not met") +
+                       f" (ONNX Runtime: most accurate {best_o['config']} {best_o['mean_cosine']:.5f}, "
+                       f"fastest {fastest_o['config']} {fastest_o['latency_ms']:.2f} ms; qc: "
+                       f"{pick['config']} {pick['mean_cosine']:.5f} at {pick['latency_ms']:.2f} ms"
+                       + ("" if both or fastest_q is pick else
+                          f", fastest {fastest_q['config']} {fastest_q['latency_ms']:.2f} ms") + ").")
     for k in results["kernels"]:
         worst = min(r["fraction_of_copy"] for r in k["gemv"])
         best = max(r["fraction_of_copy"] for r in k["gemv"])
-        out.append(f"- GEMV >= 70% of copy bandwidth, {k['threads']} thread(s): "
-                   f"{100 * worst:.0f}% to {100 * best:.0f}% across kernels.")
+        out.append(f"- GEMV >= 70% of the copy bandwidth, {k['threads']} thread(s): "
+                   f"{100 * worst:.0f}% to {100 * best:.0f}% across kernels "
+                   + ("(met)." if worst >= 0.7 else "(not met)."))
+    out += ["", "What limits the targets not met:", "",
+            "- **W4A16 accuracy on MiniLM.** int4 with groups of 128 leaves each layer's output "
+            "about 9% off with RTN and 4.5% with GPTQ (the report's layer error), and the error "
+            "is spread over the layers: keeping all six FFN output layers in float reaches only "
+            "0.978, groups of 64 0.975, asymmetric weights 0.976 (measured while choosing the "
+            "defaults; act-order, +0.003, is now on by default). MiniLM is small (384 wide), "
+            "so int4 costs it more than larger models; ONNX Runtime's int4 tools land at "
+            "0.92-0.94 on the same sentences. Next: AWQ-style scaling and clipping searched on "
+            "the calibration data (qc-smooth), and mixed precision by sensitivity "
+            "(qc-bit-alloc).",
+            "- **int8 latency.** In a perf profile of qc's W8A8 MiniLM the int8 kernels take "
+            "about 40% of the time and the float work around them (attention's batched "
+            "matmuls, softmax, LayerNorm, GELU, the head relayouts: the float back end's known "
+            "gap, above) most of the rest, where ONNX Runtime fuses it. At prefill shapes the "
+            "8-row x 16-column VNNI tile also reaches only about half of the core's int8 peak; "
+            "a tile of two column blocks would halve its broadcasts. W4A16 prefill is float compute (the same FMAs as float) and so no "
+            "faster than float; W4A8 (int4 weights, int8 activations) is qc's fast int4 "
+            "configuration. At decode shapes (the GPT table's 1-token column, the GEMV roofline) "
+            "the quantized kernels are memory-bound as they should be.",
+            ""]
     return out + [""]
 
 

@@ -217,8 +217,9 @@ def evaluate(model, bindir, work, configs, qc_configs, eval_batches, latency_inp
 
 
 def run_checks(rows, checks):
-    """CONFIG:METRIC>=VALUE (a floor) or CONFIG:METRIC>OTHER (beats another
-    config on the metric) each; prints them, returns False when one fails."""
+    """CONFIG:METRIC>=VALUE (a floor), CONFIG:METRIC>OTHER or
+    CONFIG:METRIC<OTHER (beats another config on the metric, higher or lower
+    being better) each; prints them, returns False when one fails."""
     ok = True
     by_name = {r["config"]: r for r in rows}
     for check in checks:
@@ -229,10 +230,11 @@ def run_checks(rows, checks):
             passed = got >= float(value)
             print(f"check {config} {metric} = {got:.6f} >= {value}: {'ok' if passed else 'FAILED'}")
         else:
-            metric, other = rest.split(">")
+            op = ">" if ">" in rest else "<"
+            metric, other = rest.split(op)
             got, theirs = by_name[config][metric], by_name[other][metric]
-            passed = got > theirs
-            print(f"check {config} {metric} = {got:.6f} > {other}'s {theirs:.6f}: "
+            passed = got > theirs if op == ">" else got < theirs
+            print(f"check {config} {metric} = {got:.6f} {op} {other}'s {theirs:.6f}: "
                   f"{'ok' if passed else 'FAILED'}")
         ok &= passed
     return ok

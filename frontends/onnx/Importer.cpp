@@ -10,6 +10,7 @@
 
 #include "frontends/onnx/Importer.h"
 
+#include "dialects/qc/ConstantBlobs.h"
 #include "dialects/qc/QCDialect.h"
 #include "frontends/onnx/LayerNormFusion.h"
 #include "frontends/onnx/ModelLoader.h"
@@ -498,25 +499,7 @@ std::optional<std::vector<char>> NodeImporter::getConstantBytes(unsigned i) {
   ElementsAttr attr = getConstant(i);
   if (!attr || attr.getElementType().isInteger(1))
     return std::nullopt;
-  auto type = cast<ShapedType>(attr.getType());
-  size_t elementBytes = type.getElementTypeBitWidth() / 8;
-  size_t total = type.getNumElements() * elementBytes;
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != total)
-      return std::nullopt;
-    return std::vector<char>(blob->getData().begin(), blob->getData().end());
-  }
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    ArrayRef<char> raw = dense.getRawData();
-    if (!dense.isSplat())
-      return std::vector<char>(raw.begin(), raw.end());
-    std::vector<char> bytes(total);
-    for (size_t offset = 0; offset < total; offset += elementBytes)
-      std::memcpy(bytes.data() + offset, raw.data(), elementBytes);
-    return bytes;
-  }
-  return std::nullopt;
+  return getElementsBytes(attr);
 }
 
 LogicalResult NodeImporter::expectInputs(unsigned min, unsigned max) {
