@@ -294,8 +294,9 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
   }
   const __m512i low4 = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
   for (int64_t g = 0; g < l.groups; ++g) {
-    // Two vpdpbusd chains per row (the low and the high nibbles), added at
-    // the end of the group.
+    // Two vpdpbusd chains per row (low and high nibbles, or even and odd
+    // k-steps), added at the end of the group: one chain's latency would
+    // bound the loop.
     __m512i sum[R], sum2[R];
     for (int r = 0; r < R; ++r)
       sum[r] = sum2[r] = _mm512_setzero_si512();
@@ -318,9 +319,22 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
       for (int r = 0; r < R; ++r)
         sum[r] = _mm512_add_epi32(sum[r], sum2[r]);
     } else {
-      for (int64_t kk = kb; kk < ke; kk += 4) {
+      // Two k-steps per turn into two chains per row, as for nibbles.
+      int64_t kk = kb;
+      for (; kk + 8 <= ke; kk += 8) {
         _mm_prefetch(reinterpret_cast<const char *>(w + (kk / 4) * kBlockN * 4 + kPrefetchBytes),
                      _MM_HINT_T0);
+        __m512i w0 = _mm512_loadu_si512(w + (kk / 4) * kBlockN * 4);
+        __m512i w1 = _mm512_loadu_si512(w + (kk / 4 + 1) * kBlockN * 4);
+        for (int r = 0; r < R; ++r) {
+          int32_t a0, a1;
+          std::memcpy(&a0, qx[r] + kk, 4);
+          std::memcpy(&a1, qx[r] + kk + 4, 4);
+          sum[r] = _mm512_dpbusd_epi32(sum[r], _mm512_set1_epi32(a0), w0);
+          sum2[r] = _mm512_dpbusd_epi32(sum2[r], _mm512_set1_epi32(a1), w1);
+        }
+      }
+      for (; kk < ke; kk += 4) {
         __m512i w0 = _mm512_loadu_si512(w + (kk / 4) * kBlockN * 4);
         for (int r = 0; r < R; ++r) {
           int32_t a;
@@ -328,6 +342,8 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
           sum[r] = _mm512_dpbusd_epi32(sum[r], _mm512_set1_epi32(a), w0);
         }
       }
+      for (int r = 0; r < R; ++r)
+        sum[r] = _mm512_add_epi32(sum[r], sum2[r]);
     }
     __m512 scale = _mm512_loadu_ps(p.paramVec(nb, g, 0));
     __m512 offset = _mm512_mul_ps(_mm512_set1_ps(128.0f),
