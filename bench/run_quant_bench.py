@@ -203,9 +203,7 @@ def verdicts(results):
             "- **int8 latency.** In a perf profile of qc's W8A8 MiniLM the int8 kernels take "
             "about 40% of the time and the float work around them (attention's batched "
             "matmuls, softmax, LayerNorm, GELU, the head relayouts: the float back end's known "
-            "gap, above) most of the rest, where ONNX Runtime fuses it. At prefill shapes the "
-            "8-row x 16-column VNNI tile also reaches only about half of the core's int8 peak; "
-            "a tile of two column blocks would halve its broadcasts. W4A16 prefill is float compute (the same FMAs as float) and so no "
+            "gap, above) most of the rest, where ONNX Runtime fuses it. W4A16 prefill is float compute (the same FMAs as float) and so no "
             "faster than float; W4A8 (int4 weights, int8 activations) is qc's fast int4 "
             "configuration. At decode shapes (the GPT table's 1-token column, the GEMV roofline) "
             "the quantized kernels are memory-bound as they should be.",
