@@ -157,11 +157,13 @@ def file_size(path):
 
 
 def print_table(title, rows, columns):
+    def cell(v):
+        return "" if v is None else f"{v:.5f}" if isinstance(v, float) else str(v)
     print(title)
-    widths = [max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in columns]
+    widths = [max(len(c), *(len(cell(r.get(c))) for r in rows)) for c in columns]
     print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
     for r in rows:
-        print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(columns, widths)))
+        print("  ".join(cell(r.get(c)).ljust(w) for c, w in zip(columns, widths)))
 
 
 def evaluate(model, bindir, work, configs, qc_configs, eval_batches, latency_inputs, names,
