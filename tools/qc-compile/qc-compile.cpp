@@ -116,7 +116,7 @@ cl::opt<int64_t> groupSize(
     "group-size",
     cl::desc("Weights per scale along the reduction dimension; 0: one scale per output "
              "channel (default: the preset's, 128 or per channel)"),
-    cl::init(-1), cl::cat(quantCategory));
+    cl::value_desc("N"), cl::init(-1), cl::cat(quantCategory));
 cl::opt<bool> asymmetricWeights(
     "asymmetric-weights",
     cl::desc("Weights with zero points (asymmetric range) (default: false, symmetric)"),
@@ -150,9 +150,11 @@ cl::opt<int64_t> calibSynthetic(
 cl::opt<std::string> reportPath(
     "report",
     cl::desc("Write the per-layer quantization report (format, bytes, relative output "
-             "error on the calibration data; model size before and after) as JSON"),
+             "error on the calibration data; model size before and after) as JSON "
+             "(default: none)"),
     cl::value_desc("file.json"), cl::init(""), cl::cat(quantCategory));
-cl::opt<bool> verbose("v", cl::desc("Print the quantization report as a table on stderr"),
+cl::opt<bool> verbose("v", cl::desc("Print the quantization report as a table on stderr, and "
+                                    "the quantization passes' notes (default: false)"),
                       cl::init(false), cl::cat(quantCategory));
 
 cl::opt<bool> printSupportedOps(
