@@ -21,13 +21,14 @@ struct Preset {
   unsigned weightBits;
   int64_t groupSize; // 0: per channel
   bool int8Activations;
+  bool symmetric;
 };
 
 constexpr Preset kPresets[] = {
-    {"w8a8", 8, 0, true},
-    {"w4a16", 4, 128, false},
-    {"w4a8", 4, 128, true},
-    {"w8a16", 8, 0, false},
+    {"w8a8", 8, 0, true, true},
+    {"w4a16", 4, 128, false, false},
+    {"w4a8", 4, 128, true, false},
+    {"w8a16", 8, 0, false, true},
 };
 
 /// The largest multiple of 8 that divides k and is at most `wanted`; 0 when
@@ -54,6 +55,12 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
                                  << "' (expected w8a8, w4a16, w4a8 or w8a16)";
       return signalPassFailure();
     }
+    if (symmetry != "preset" && symmetry != "symmetric" && symmetry != "asymmetric") {
+      getOperation().emitError() << "unknown weight symmetry '" << symmetry
+                                 << "' (expected preset, symmetric or asymmetric)";
+      return signalPassFailure();
+    }
+    bool symmetric = symmetry == "preset" ? preset->symmetric : symmetry == "symmetric";
     std::vector<llvm::GlobPattern> patterns;
     for (const std::string &text : keepFloat) {
       auto pattern = llvm::GlobPattern::create(text);

@@ -1,14 +1,16 @@
 // RUN: qc-opt %s -split-input-file -qc-apply-quant-preset=preset=w4a16 -verify-diagnostics | FileCheck %s --check-prefix=W4A16
 // RUN: qc-opt %s -split-input-file -qc-apply-quant-preset="preset=w8a8 keep-float=*head*" | FileCheck %s --check-prefix=W8A8
-// RUN: qc-opt %s -split-input-file -qc-apply-quant-preset="preset=w4a8 group-size=0 per-tensor-activations" | FileCheck %s --check-prefix=W4A8
+// RUN: qc-opt %s -split-input-file -qc-apply-quant-preset="preset=w4a8 group-size=0 per-tensor-activations symmetry=symmetric" | FileCheck %s --check-prefix=W4A8
 // RUN: not qc-opt %s -qc-apply-quant-preset=preset=w3a3 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: unknown quantization preset 'w3a3' (expected w8a8, w4a16, w4a8 or w8a16)
+// RUN: not qc-opt %s -qc-apply-quant-preset=symmetry=sideways 2>&1 | FileCheck %s --check-prefix=SYM
+// SYM: unknown weight symmetry 'sideways' (expected preset, symmetric or asymmetric)
 
 // W4A16-LABEL: func.func @layers
-// W4A16: qc.linear {{.*}}weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 128>
+// W4A16: qc.linear {{.*}}weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 128, symmetric = false>
 // W4A16-NOT: input_quant
-// W4A16: qc.linear {{.*}}weight_quant = #qc.quant<bits = 4, granularity = per_channel>
-// W4A16: qc.linear {{.*}}weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 40>
+// W4A16: qc.linear {{.*}}weight_quant = #qc.quant<bits = 4, granularity = per_channel, symmetric = false>
+// W4A16: qc.linear {{.*}}weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 40, symmetric = false>
 // W4A16: qc.linear %{{[^{]*}}: (tensor<2x8xf32>, tensor<8x8xf32>) -> tensor<2x8xf32>
 
 // W8A8-LABEL: func.func @layers

@@ -103,9 +103,9 @@ cl::OptionCategory quantCategory("qc-compile quantization options");
 cl::opt<std::string> quant(
     "quant",
     cl::desc("Quantize linear layers with a preset: none, w8a8 (int8 weights per channel, "
-             "int8 activations per token), w4a16 (int4 weights in groups of 128, float "
-             "activations), w4a8 (int4 g128, int8 activations), w8a16 (int8 per channel, "
-             "float activations) (default: none)"),
+             "int8 activations per token), w4a16 (int4 weights in groups of 128 with zero "
+             "points, float activations), w4a8 (int4 g128, int8 activations), w8a16 (int8 per "
+             "channel, float activations) (default: none)"),
     cl::value_desc("preset"), cl::init("none"), cl::cat(quantCategory));
 cl::opt<std::string> weightQuantizer(
     "weight-quantizer",
@@ -117,10 +117,11 @@ cl::opt<int64_t> groupSize(
     cl::desc("Weights per scale along the reduction dimension; 0: one scale per output "
              "channel (default: the preset's, 128 or per channel)"),
     cl::value_desc("N"), cl::init(-1), cl::cat(quantCategory));
-cl::opt<bool> asymmetricWeights(
-    "asymmetric-weights",
-    cl::desc("Weights with zero points (asymmetric range) (default: false, symmetric)"),
-    cl::init(false), cl::cat(quantCategory));
+cl::opt<std::string> weightSymmetry(
+    "weight-symmetry",
+    cl::desc("preset, symmetric (no zero points) or asymmetric (zero points) weights "
+             "(default: preset: asymmetric for int4, symmetric for int8)"),
+    cl::value_desc("preset|symmetric|asymmetric"), cl::init("preset"), cl::cat(quantCategory));
 cl::opt<bool> perTensorActivations(
     "per-tensor-activations",
     cl::desc("int8 activations with one static scale per tensor from calibration, instead "
@@ -204,7 +205,7 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std
   qc::QCApplyQuantPresetOptions preset;
   preset.preset = quant;
   preset.groupSize = groupSize;
-  preset.symmetric = !asymmetricWeights;
+  preset.symmetry = weightSymmetry;
   preset.perTensorActivations = perTensorActivations;
   preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
   measure.addPass(qc::createQCApplyQuantPreset(preset));

@@ -25,11 +25,12 @@ K, N = 96, 40  # K a multiple of 32 but not of 64; N not a multiple of 16
 CONFIGS = [
     ["--quant=w8a16"],
     ["--quant=w4a16", "--group-size=32"],
+    ["--quant=w4a16", "--weight-symmetry=symmetric"],
     ["--quant=w8a8"],
-    ["--quant=w4a8", "--group-size=32", "--asymmetric-weights"],
+    ["--quant=w4a8", "--group-size=32"],
+    ["--quant=w8a8", "--weight-symmetry=asymmetric"],
     ["--quant=w8a8", "--per-tensor-activations", "--calib-synthetic=2"],
-    ["--quant=w4a16", "--weight-quantizer=gptq", "--calib-synthetic=2", "--act-order",
-     "--asymmetric-weights"],
+    ["--quant=w4a16", "--weight-quantizer=gptq", "--calib-synthetic=2", "--act-order=false"],
     ["--quant=w4a8", "-mattr=-avx512f"],            # the AVX2 kernels
     ["--quant=w8a16", "--group-size=32", "-mattr=-avx512f"],
     ["--quant=w4a16", "--group-size=32", "-mcpu=x86-64"],  # the scalar kernel
