@@ -69,7 +69,7 @@ struct Problem {
   Scratch<float> xSum;
 
   const float *paramVec(int64_t nb, int64_t g, int slot) const {
-    return params + ((nb * layout.groups + g) * layout.params + slot) * kBlockN;
+    return params + layout.paramOffset(nb, g, slot);
   }
   const uint8_t *blockWeights(int64_t nb) const {
     return reinterpret_cast<const uint8_t *>(weight) + nb * layout.weightBytesPerBlock();
@@ -202,20 +202,38 @@ template <int R> constexpr int kChains = R == 1 ? 4 : R <= 4 ? 2 : 1;
 /// How far ahead of the weights being read to prefetch.
 constexpr int64_t kPrefetchBytes = 2048;
 
+/// The columns of block nb that exist (N is padded to 16).
+QC_AVX512 inline __mmask16 columnMask(const Problem &p, int64_t nb) {
+  return static_cast<__mmask16>((1u << p.validColumns(nb)) - 1);
+}
+
+/// Each row's float accumulator starts at the bias (or 0).
+template <int R>
+QC_AVX512 inline void startRows(const Problem &p, int64_t nb, __mmask16 mask, __m512 *acc) {
+  __m512 bias = p.bias ? _mm512_maskz_loadu_ps(mask, p.bias + nb * kBlockN) : _mm512_setzero_ps();
+  for (int r = 0; r < R; ++r)
+    acc[r] = bias;
+}
+
+template <int R>
+QC_AVX512 inline void storeRows(const Problem &p, int64_t r0, int64_t nb, __mmask16 mask,
+                                const __m512 *acc) {
+  for (int r = 0; r < R; ++r)
+    _mm512_mask_storeu_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN, mask, acc[r]);
+}
+
 template <int R>
 QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
   constexpr int C = kChains<R>;
   const Layout &l = p.layout;
   const int64_t k = p.shape->k;
   const uint8_t *w = p.blockWeights(nb);
-  __mmask16 mask = static_cast<__mmask16>((1u << p.validColumns(nb)) - 1);
+  __mmask16 mask = columnMask(p, nb);
   const float *x[R];
   __m512 acc[R];
-  __m512 bias = p.bias ? _mm512_maskz_loadu_ps(mask, p.bias + nb * kBlockN) : _mm512_setzero_ps();
-  for (int r = 0; r < R; ++r) {
+  startRows<R>(p, nb, mask, acc);
+  for (int r = 0; r < R; ++r)
     x[r] = p.x + (r0 + r) * p.xStride;
-    acc[r] = bias;
-  }
   // Nibble -> float by table: vpermps reads only an index's low 4 bits, so
   // the low nibble needs no mask and neither needs a conversion.
   const __m512 nibbleValues = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -276,22 +294,19 @@ QC_AVX512 void tileAVX512Float(const Problem &p, int64_t r0, int64_t nb) {
       acc[r] = _mm512_fmadd_ps(sum, scale, acc[r]);
     }
   }
-  for (int r = 0; r < R; ++r)
-    _mm512_mask_storeu_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN, mask, acc[r]);
+  storeRows<R>(p, r0, nb, mask, acc);
 }
 
 template <int R>
 QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
   const Layout &l = p.layout;
   const uint8_t *w = p.blockWeights(nb);
-  __mmask16 mask = static_cast<__mmask16>((1u << p.validColumns(nb)) - 1);
+  __mmask16 mask = columnMask(p, nb);
   const uint8_t *qx[R];
   __m512 acc[R];
-  __m512 bias = p.bias ? _mm512_maskz_loadu_ps(mask, p.bias + nb * kBlockN) : _mm512_setzero_ps();
-  for (int r = 0; r < R; ++r) {
+  startRows<R>(p, nb, mask, acc);
+  for (int r = 0; r < R; ++r)
     qx[r] = p.qx.data() + (r0 + r) * l.kPad;
-    acc[r] = bias;
-  }
   const __m512i low4 = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
   for (int64_t g = 0; g < l.groups; ++g) {
     // Two vpdpbusd chains per row (low and high nibbles, or even and odd
@@ -359,8 +374,7 @@ QC_AVX512 void tileAVX512Int8(const Problem &p, int64_t r0, int64_t nb) {
                                acc[r]);
     }
   }
-  for (int r = 0; r < R; ++r)
-    _mm512_mask_storeu_ps(p.y + (r0 + r) * p.yStride + nb * kBlockN, mask, acc[r]);
+  storeRows<R>(p, r0, nb, mask, acc);
 }
 
 //===----------------------------------------------------------------------===//

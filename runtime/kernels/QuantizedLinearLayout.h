@@ -32,8 +32,16 @@ struct Layout {
   size_t byteOffset(int64_t n, int64_t k, bool &high) const;
   /// The signed code of (n, k) read back from a packed weight.
   int code(const int8_t *weight, int64_t n, int64_t k) const;
+  /// Where slot `p` of column block nb, group g starts (16 floats, one per
+  /// column of the block).
+  size_t paramOffset(int64_t nb, int64_t g, int p) const;
   /// Parameter `p` of column n, group g.
-  float param(const float *params, int64_t n, int64_t g, int p) const;
+  size_t paramIndex(int64_t n, int64_t g, int p) const {
+    return paramOffset(n / kBlockN, g, p) + static_cast<size_t>(n % kBlockN);
+  }
+  float param(const float *params, int64_t n, int64_t g, int p) const {
+    return params[paramIndex(n, g, p)];
+  }
   int zeroSlot() const;   // -1: none
   int colSumSlot() const; // -1: none
 };

@@ -57,8 +57,8 @@ int Layout::code(const int8_t *weight, int64_t n, int64_t k) const {
   return (high ? byte >> 4 : byte & 15) - 8;
 }
 
-float Layout::param(const float *params, int64_t n, int64_t g, int p) const {
-  return params[((n / kBlockN * groups + g) * this->params + p) * kBlockN + n % kBlockN];
+size_t Layout::paramOffset(int64_t nb, int64_t g, int p) const {
+  return static_cast<size_t>(((nb * groups + g) * params + p) * kBlockN);
 }
 
 int Layout::zeroSlot() const { return hasZero ? 1 : -1; }
@@ -105,7 +105,7 @@ void qc_qlinear_pack(const qc_qlinear_shape *shape, const int8_t *codes, const f
   std::memset(weight, l.nibbles ? 0x88 : 0, qc_qlinear_packed_weight_bytes(shape));
   std::memset(params, 0, qc_qlinear_packed_param_floats(shape) * sizeof(float));
   auto paramAt = [&](int64_t n, int64_t g, int p) -> float & {
-    return params[((n / kBlockN * l.groups + g) * l.params + p) * kBlockN + n % kBlockN];
+    return params[l.paramIndex(n, g, p)];
   };
   for (int64_t n = 0; n < s.n; ++n) {
     for (int64_t k = 0; k < s.k; ++k) {
