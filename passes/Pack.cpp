@@ -34,14 +34,7 @@ struct PackPass : impl::QCPackBase<PackPass> {
     if (!codes || !scales || (op.getZeroPoints() && !zeros))
       return op.emitError("qc-pack needs constant codes, scales and zero points");
 
-    QuantSpecAttr w = op.getWeightQuant();
-    qc_qlinear_shape shape{};
-    shape.n = op.getOutFeatures();
-    shape.k = op.getInFeatures();
-    shape.group_size = w.getGranularity() == Granularity::PerGroup ? w.getGroupSize() : shape.k;
-    shape.bits = static_cast<int32_t>(w.getBits());
-    shape.act_mode = op.hasInt8Activations() ? QC_ACT_INT8_DYNAMIC : QC_ACT_FLOAT;
-    shape.asymmetric = !w.getSymmetric();
+    qc_qlinear_shape shape = op.getKernelShape();
     std::vector<int8_t> weight(qc_qlinear_packed_weight_bytes(&shape));
     std::vector<float> params(qc_qlinear_packed_param_floats(&shape));
     qc_qlinear_pack(&shape, reinterpret_cast<const int8_t *>(codes->data()), scales->data(),

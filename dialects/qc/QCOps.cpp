@@ -218,20 +218,21 @@ int64_t QuantizedLinearOp::getNumGroups() {
              : 1;
 }
 
-/// The kernel library's description of this layer, for packed sizes.
-static qc_qlinear_shape kernelShape(QuantizedLinearOp op) {
-  QuantSpecAttr w = op.getWeightQuant();
-  int64_t k = op.getInFeatures();
+qc_qlinear_shape QuantizedLinearOp::getKernelShape() {
+  QuantSpecAttr w = getWeightQuant();
+  int64_t k = getInFeatures();
   qc_qlinear_shape shape{};
-  shape.n = op.getOutFeatures();
+  shape.n = getOutFeatures();
   shape.k = k;
   shape.group_size = w.getGranularity() == Granularity::PerGroup ? w.getGroupSize() : k;
   shape.bits = static_cast<int32_t>(w.getBits());
-  shape.act_mode = !op.getInputQuantAttr() ? QC_ACT_FLOAT
-                   : op.getInputQuantAttr().getGranularity() == Granularity::PerToken
+  shape.act_mode = !getInputQuantAttr() ? QC_ACT_FLOAT
+                   : getInputQuantAttr().getGranularity() == Granularity::PerToken
                        ? QC_ACT_INT8_DYNAMIC
                        : QC_ACT_INT8_STATIC;
   shape.asymmetric = !w.getSymmetric();
+  shape.input_scale =
+      getInputScaleAttr() ? static_cast<float>(getInputScaleAttr().getValueAsDouble()) : 0.0f;
   return shape;
 }
 
@@ -278,7 +279,7 @@ LogicalResult QuantizedLinearOp::verify() {
   if (getPacked()) {
     if (getZeroPoints())
       return emitOpError("a packed weight carries its zero points in `scales`");
-    qc_qlinear_shape shape = kernelShape(*this);
+    qc_qlinear_shape shape = getKernelShape();
     int64_t bytes = static_cast<int64_t>(qc_qlinear_packed_weight_bytes(&shape));
     int64_t params = static_cast<int64_t>(qc_qlinear_packed_param_floats(&shape));
     if (wType.getRank() != 1 || wType.getDimSize(0) != bytes)

@@ -140,6 +140,10 @@ def QC_QuantizedLinearOp : QC_Op<"quantized_linear",
     int64_t getNumGroups();
     /// True when the activations are quantized to int8.
     bool hasInt8Activations() { return static_cast<bool>(getInputQuantAttr()); }
+    /// The layer as the CPU kernels describe it (runtime/kernels): sizes,
+    /// group, bits, activation mode, zero points, static input scale. The
+    /// verifier, qc-pack and the CPU lowering all read it from here.
+    qc_qlinear_shape getKernelShape();
   }];
 }
 

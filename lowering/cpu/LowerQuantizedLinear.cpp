@@ -66,7 +66,7 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
       Location loc = op.getLoc();
       auto inType = cast<RankedTensorType>(op.getInput().getType());
       auto outType = cast<RankedTensorType>(op.getType());
-      int64_t n = op.getOutFeatures(), k = op.getInFeatures();
+      int64_t n = op.getOutFeatures();
 
       // Read-only views of the operands, in the kernel's dynamic types.
       auto view = [&](Value tensor, MemRefType castTo) -> Value {
@@ -84,29 +84,21 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
       Value out = memref::AllocOp::create(b, loc, MemRefType::get({ShapedType::kDynamic, n}, f32),
                                           ValueRange{rows}, b.getI64IntegerAttr(64));
 
-      QuantSpecAttr w = op.getWeightQuant();
-      QuantSpecAttr a = op.getInputQuantAttr();
-      int32_t actMode = !a ? QC_ACT_FLOAT
-                        : a.getGranularity() == Granularity::PerToken ? QC_ACT_INT8_DYNAMIC
-                                                                     : QC_ACT_INT8_STATIC;
-      float inputScale = op.getInputScaleAttr()
-                             ? static_cast<float>(op.getInputScaleAttr().getValueAsDouble())
-                             : 0.0f;
+      qc_qlinear_shape shape = op.getKernelShape();
       auto i64 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v); };
       auto i32 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v); };
-      int64_t group = w.getGranularity() == Granularity::PerGroup ? w.getGroupSize() : k;
       SmallVector<Value> args{view(rows2d, matrix),
                               view(op.getWeight(), bytes),
                               view(op.getScales(), floats),
                               view(bias, floats),
                               memref::CastOp::create(b, loc, matrix, out),
-                              i64(n),
-                              i64(k),
-                              i64(group),
-                              i32(w.getBits()),
-                              i32(actMode),
-                              i32(!w.getSymmetric()),
-                              arith::ConstantOp::create(b, loc, b.getF32FloatAttr(inputScale)),
+                              i64(shape.n),
+                              i64(shape.k),
+                              i64(shape.group_size),
+                              i32(shape.bits),
+                              i32(shape.act_mode),
+                              i32(shape.asymmetric),
+                              arith::ConstantOp::create(b, loc, b.getF32FloatAttr(shape.input_scale)),
                               i32(isaCode)};
       func::CallOp::create(b, loc, kKernel, TypeRange{}, args);
 
