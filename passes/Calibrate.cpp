@@ -12,6 +12,7 @@
 
 #include "passes/Calibrate.h"
 #include "passes/Passes.h"
+#include "passes/TensorViews.h"
 
 #include "dialects/qc/ConstantBlobs.h"
 
@@ -57,21 +58,23 @@ struct Observed {
   std::vector<uint64_t> histogram;
   uint64_t zeros = 0;
   std::vector<double> gram; // channels x channels, upper triangle accumulated
+  std::vector<double> row;  // the row being added, widened (reused per row)
 
   void init(int64_t k, bool gramToo) {
     channels = k;
     wantGram = gramToo;
     absmax.assign(k, 0.0f);
+    row.assign(k, 0.0);
     histogram.assign(static_cast<size_t>((kMaxExp - kMinExp) * kSubBins), 0);
     if (gramToo)
       gram.assign(static_cast<size_t>(k * k), 0.0);
   }
 
-  void add(const float *row, int64_t stride) {
+  void add(const float *values, int64_t stride) {
     ++rows;
-    std::vector<double> x(channels);
+    std::vector<double> &x = row;
     for (int64_t c = 0; c < channels; ++c) {
-      float v = row[c * stride];
+      float v = values[c * stride];
       x[c] = v;
       float a = std::fabs(v);
       absmax[c] = std::max(absmax[c], a);
@@ -208,23 +211,7 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
 
     auto observe = [&](Value v, int64_t id) {
       Location loc = v.getLoc();
-      auto type = cast<RankedTensorType>(v.getType());
-      int64_t rank = type.getRank(), k = type.getShape().back();
-      Value rows2d = v;
-      if (rank == 1) {
-        rows2d = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({1, k}, type.getElementType()),
-                                               v, ArrayRef<ReassociationIndices>{{0, 1}});
-      } else if (rank > 2) {
-        ReassociationIndices leading;
-        for (int64_t i = 0; i < rank - 1; ++i)
-          leading.push_back(i);
-        rows2d = tensor::CollapseShapeOp::create(b, loc, v,
-                                                 ArrayRef<ReassociationIndices>{leading, {rank - 1}});
-      }
-      auto t2 = cast<RankedTensorType>(rows2d.getType());
-      Value buffer = bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(t2.getShape(), t2.getElementType()), rows2d, /*readOnly=*/true);
-      Value cast = memref::CastOp::create(b, loc, observedType, buffer);
+      Value cast = readOnlyView(b, loc, collapseToRows(b, loc, v), observedType);
       Value idValue = arith::ConstantIntOp::create(b, loc, b.getI64Type(), id);
       func::CallOp::create(b, loc, kCalibrationObserver, TypeRange{}, ValueRange{idValue, cast});
     };

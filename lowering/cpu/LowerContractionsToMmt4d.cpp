@@ -2,6 +2,7 @@
 
 #include "lowering/cpu/Passes.h"
 #include "lowering/cpu/Reshapes.h"
+#include "passes/TensorViews.h"
 
 #include "dialects/qc/ConstantBlobs.h"
 #include "dialects/qc/QCDialect.h"

@@ -3,6 +3,7 @@
 #include "dialects/qc/QCDialect.h"
 #include "lowering/cpu/Passes.h"
 #include "lowering/cpu/Reshapes.h"
+#include "passes/TensorViews.h"
 #include "runtime/kernels/quantized_linear.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -69,11 +70,8 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
       int64_t n = op.getOutFeatures();
 
       // Read-only views of the operands, in the kernel's dynamic types.
-      auto view = [&](Value tensor, MemRefType castTo) -> Value {
-        auto t = cast<RankedTensorType>(tensor.getType());
-        Value buffer = bufferization::ToBufferOp::create(
-            b, loc, MemRefType::get(t.getShape(), t.getElementType()), tensor, /*readOnly=*/true);
-        return memref::CastOp::create(b, loc, castTo, buffer);
+      auto view = [&](Value tensor, MemRefType castTo) {
+        return readOnlyView(b, loc, tensor, castTo);
       };
       Value rows2d = collapseToRows(b, loc, op.getInput());
       Value bias = op.getBias();

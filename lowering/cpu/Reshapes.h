@@ -24,24 +24,6 @@ inline mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value
   return mlir::tensor::ReshapeOp::create(b, loc, type, y, shape);
 }
 
-/// `x` ([..., K]) as a matrix of rows x K: leading dims collapsed (a rank-1
-/// `x` becomes one row).
-inline mlir::Value collapseToRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x) {
-  auto type = mlir::cast<mlir::RankedTensorType>(x.getType());
-  int64_t rank = type.getRank();
-  if (rank == 2)
-    return x;
-  if (rank == 1)
-    return mlir::tensor::ExpandShapeOp::create(
-        b, loc,
-        mlir::RankedTensorType::get({1, type.getDimSize(0)}, type.getElementType()), x,
-        llvm::ArrayRef<mlir::ReassociationIndices>{{0, 1}});
-  llvm::SmallVector<mlir::ReassociationIndices> groups{mlir::ReassociationIndices(), {rank - 1}};
-  for (int64_t i = 0; i < rank - 1; ++i)
-    groups[0].push_back(i);
-  return mlir::tensor::CollapseShapeOp::create(b, loc, x, groups);
-}
-
 } // namespace qc::cpu
 
 #endif // QC_LOWERING_CPU_RESHAPES_H
