@@ -239,20 +239,21 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std
     }
     return mlir::success();
   });
-  if (mlir::failed(measure.run(module))) {
+  auto run = [&](mlir::PassManager &pm) {
+    if (mlir::succeeded(pm.run(module)))
+      return true;
     if (error.empty())
       error = "quantization failed";
+    return false;
+  };
+  if (!run(measure))
     return mlir::failure();
-  }
   module.walk([&](qc::LinearOp op) {
     if (qc::TensorStatsAttr stats = op.getInputStatsAttr())
       report.calibrationSamples = static_cast<int64_t>(stats.getSamples());
   });
-  if (mlir::failed(rewrite.run(module))) {
-    if (error.empty())
-      error = "quantization failed";
+  if (!run(rewrite))
     return mlir::failure();
-  }
   report.modelBytesAfter = qc::countConstantBytes(module);
   qc::collectLayers(module, report);
   return mlir::success();
