@@ -260,6 +260,11 @@ bool GraphImporter::canFuse(const LayerNormMatch &match) {
     if (!exponent || scalarConstant(exponent->value) != 2.0)
       return false;
   }
+  if (!match.numerator.empty()) {
+    TensorValue *numerator = lookup(match.numerator);
+    if (!numerator || scalarConstant(numerator->value) != 1.0)
+      return false;
+  }
   // The reduced axes must be the trailing ones (qc.layer_norm's axis..rank).
   int64_t rank = cast<RankedTensorType>(x->value.getType()).getRank();
   SmallVector<int64_t> axes(match.axes.begin(), match.axes.end());

@@ -29,7 +29,7 @@ public:
       if (used[i])
         continue;
       LayerNormMatch match;
-      if (!matchAt(i, match))
+      if (!matchAt(i, match) && !matchRMSAt(i, match))
         continue;
       bool overlaps = false;
       for (int n : match.nodes)
@@ -156,6 +156,66 @@ private:
             m.nodes.push_back(addBias);
           }
         }
+      }
+    }
+    std::sort(m.nodes.begin(), m.nodes.end());
+    return true;
+  }
+
+  /// RMSNorm, from its square (Pow(x, 2) or Mul(x, x)).
+  bool matchRMSAt(int i, LayerNormMatch &m) const {
+    m = LayerNormMatch();
+    bool isPow = isOp(i, "Pow") && node(i).input_size() == 2;
+    bool isSquare = isOp(i, "Mul") && node(i).input_size() == 2 && node(i).input(0) == node(i).input(1);
+    if (!isPow && !isSquare)
+      return false;
+    const std::string &x = node(i).input(0);
+    int mean = soleConsumer(node(i).output(0));
+    if (!isOp(mean, "ReduceMean"))
+      return false;
+    std::vector<int64_t> axes;
+    std::string axesInput;
+    if (!reduceMeanAxes(mean, axes, axesInput))
+      return false;
+    int add = soleConsumer(node(mean).output(0));
+    if (!isOp(add, "Add"))
+      return false;
+    std::string epsilon = other(add, node(mean).output(0));
+    int sqrt = soleConsumer(node(add).output(0));
+    if (epsilon.empty() || !isOp(sqrt, "Sqrt"))
+      return false;
+    const std::string &s = node(sqrt).output(0);
+    int next = soleConsumer(s);
+    m.nodes = {i, mean, add, sqrt};
+    if (isOp(next, "Div") && node(next).input(0) == x && node(next).input(1) == s) {
+      m.nodes.push_back(next); // x / s
+    } else if (isOp(next, "Reciprocal") ||
+               (isOp(next, "Div") && node(next).input_size() == 2 && node(next).input(1) == s &&
+                node(next).input(0) != x)) {
+      if (node(next).op_type() == "Div")
+        m.numerator = node(next).input(0);
+      int mul = soleConsumer(node(next).output(0));
+      if (!isOp(mul, "Mul") || other(mul, node(next).output(0)) != x)
+        return false;
+      m.nodes.push_back(next);
+      m.nodes.push_back(mul); // x * (1 / s)
+    } else {
+      return false;
+    }
+    m.rms = true;
+    m.input = x;
+    m.epsilon = epsilon;
+    m.axes = axes;
+    m.axesInput = axesInput;
+    m.exponent = isPow ? node(i).input(1) : "";
+    m.output = node(m.nodes.back()).output(0);
+    int scaleMul = soleConsumer(m.output);
+    if (isOp(scaleMul, "Mul")) {
+      std::string scale = other(scaleMul, m.output);
+      if (!scale.empty() && scale != x) {
+        m.scale = scale;
+        m.output = node(scaleMul).output(0);
+        m.nodes.push_back(scaleMul);
       }
     }
     std::sort(m.nodes.begin(), m.nodes.end());

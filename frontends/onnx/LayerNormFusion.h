@@ -4,8 +4,13 @@
 //   m = ReduceMean(x); d = Sub(x, m); p = Pow(d, 2) | Mul(d, d);
 //   v = ReduceMean(p); e = Add(v, eps); s = Sqrt(e); n = Div(d, s);
 //   [y = Mul(n, gamma)]; [z = Add(y, beta)]
-// The importer turns each match into one qc.layer_norm, so quantization
-// passes see the norm (and fold it) like an opset-17 LayerNormalization.
+// and PyTorch exports RMSNorm (Llama, T5) as six or seven:
+//   p = Pow(x, 2) | Mul(x, x); v = ReduceMean(p); e = Add(v, eps);
+//   s = Sqrt(e); n = Div(x, s) | Mul(x, Reciprocal(s)) | Mul(x, Div(1, s));
+//   [y = Mul(n, gamma)]
+// The importer turns each match into one qc.layer_norm or qc.rms_norm, so
+// quantization passes see the norm (and fold it) like an opset-17
+// LayerNormalization.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,6 +34,11 @@ struct LayerNormMatch {
   /// The second operand of the variance: the exponent of Pow (empty for
   /// Mul(d, d)).
   std::string exponent;
+  /// An RMSNorm (no mean subtracted, no bias).
+  bool rms = false;
+  /// RMSNorm written as Mul(x, Div(numerator, s)): the numerator, which
+  /// must be the constant 1.
+  std::string numerator;
 };
 
 /// All non-overlapping matches whose intermediate values are used only

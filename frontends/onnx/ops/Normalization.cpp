@@ -351,10 +351,10 @@ LogicalResult convertDecomposedLayerNorm(NodeImporter &n, const LayerNormMatch &
   }
   if (affineInside && fittedBias)
     operands.push_back(fittedBias);
-  Value y = qc::LayerNormOp::create(
-      b, n.loc, TypeRange{type}, operands,
-      {b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
-       b.getNamedAttr("epsilon", b.getF32FloatAttr(epsilon))});
+  SmallVector<NamedAttribute> attrs{b.getNamedAttr("axis", b.getI64IntegerAttr(axis)),
+                                    b.getNamedAttr("epsilon", b.getF32FloatAttr(epsilon))};
+  Value y = match.rms ? qc::RMSNormOp::create(b, n.loc, TypeRange{type}, operands, attrs).getResult()
+                      : qc::LayerNormOp::create(b, n.loc, TypeRange{type}, operands, attrs).getResult();
   if (!affineInside) {
     for (Value param : {scale, bias}) {
       if (!param)

@@ -121,6 +121,48 @@ def layer_norm_decomposed_shared():
     return _decomposed_layer_norm(13, extra_use=True)
 
 
+def _decomposed_rms_norm(form, opset=17, extra_use=False):
+    """RMSNorm as PyTorch exports Llama's: Pow(x, 2) -> ReduceMean -> Add eps
+    -> Sqrt, then x / s (form "div"), x * Reciprocal(s) ("reciprocal") or
+    x * (1 / s) ("one_over"), then gamma *."""
+    c = lambda name, v: numpy_helper.from_array(np.array(v, dtype=np.float32), name)
+    nodes = [
+        helper.make_node("Pow", ["x", "two"], ["sq"], name="pow"),
+        helper.make_node("ReduceMean", ["sq"], ["var"], name="var", axes=[-1]),
+        helper.make_node("Add", ["var", "eps"], ["ve"], name="add_eps"),
+        helper.make_node("Sqrt", ["ve"], ["std"], name="sqrt"),
+    ]
+    if form == "div":
+        nodes.append(helper.make_node("Div", ["x", "std"], ["norm"], name="div"))
+    else:
+        nodes.append(helper.make_node("Reciprocal", ["std"], ["inv"], name="inv") if form == "reciprocal"
+                     else helper.make_node("Div", ["one", "std"], ["inv"], name="inv"))
+        nodes.append(helper.make_node("Mul", ["x", "inv"], ["norm"], name="norm"))
+    nodes.append(helper.make_node("Mul", ["gamma", "norm"], ["y"], name="scale"))
+    outputs = [vi("y", F, ["batch", 16, 64])]
+    if extra_use:
+        outputs.append(vi("var", F, ["batch", 16, 1]))
+    inits = [c("two", 2.0), c("eps", 1e-6), c("one", 1.0), weight("gamma", [64])]
+    return model(nodes, [vi("x", F, ["batch", 16, 64])], outputs, inits, opset=opset)
+
+
+def rms_norm_decomposed_div():
+    return _decomposed_rms_norm("div")
+
+
+def rms_norm_decomposed_reciprocal():
+    return _decomposed_rms_norm("reciprocal")
+
+
+def rms_norm_decomposed_one_over():
+    return _decomposed_rms_norm("one_over")
+
+
+def rms_norm_decomposed_shared():
+    """The variance is also a graph output: the nodes stay separate."""
+    return _decomposed_rms_norm("div", extra_use=True)
+
+
 def softmax_legacy():
     return model([helper.make_node("Softmax", ["x"], ["y"], name="sm", axis=1)],
                  [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 3, 4])], opset=11)
