@@ -50,7 +50,7 @@ struct Observed {
   int64_t channels = 0;
   bool wantGram = false;
   uint64_t rows = 0;
-  std::vector<float> absmax;
+  std::vector<float> absmax, channelMin, channelMax;
   float min = std::numeric_limits<float>::infinity();
   float max = -std::numeric_limits<float>::infinity();
   // |x| histogram: 64 bins per power of two from 2^-64 to 2^64, plus zeros.
@@ -59,12 +59,21 @@ struct Observed {
   uint64_t zeros = 0;
   std::vector<double> gram; // channels x channels, upper triangle accumulated
   std::vector<double> row;  // the row being added, widened (reused per row)
+  // A uniform sample of the rows seen (reservoir sampling, Algorithm R):
+  // up to `capacity` rows x channels.
+  int64_t capacity = 0;
+  std::vector<float> reservoir;
+  std::mt19937_64 rng;
 
-  void init(int64_t k, bool gramToo) {
+  void init(int64_t k, bool gramToo, int64_t sampleRows = 0, uint64_t seed = 0) {
     channels = k;
     wantGram = gramToo;
     absmax.assign(k, 0.0f);
+    channelMin.assign(k, std::numeric_limits<float>::infinity());
+    channelMax.assign(k, -std::numeric_limits<float>::infinity());
     row.assign(k, 0.0);
+    capacity = std::max<int64_t>(sampleRows, 0);
+    rng.seed(seed);
     histogram.assign(static_cast<size_t>((kMaxExp - kMinExp) * kSubBins), 0);
     if (gramToo)
       gram.assign(static_cast<size_t>(k * k), 0.0);
@@ -78,6 +87,8 @@ struct Observed {
       x[c] = v;
       float a = std::fabs(v);
       absmax[c] = std::max(absmax[c], a);
+      channelMin[c] = std::min(channelMin[c], v);
+      channelMax[c] = std::max(channelMax[c], v);
       min = std::min(min, v);
       max = std::max(max, v);
       if (a == 0) {
@@ -90,6 +101,7 @@ struct Observed {
       int sub = std::clamp(static_cast<int>((m - 0.5) * 2 * kSubBins), 0, kSubBins - 1);
       ++histogram[(e - kMinExp) * kSubBins + sub];
     }
+    sampleRow(values, stride);
     if (!wantGram)
       return;
     for (int64_t i = 0; i < channels; ++i) {
@@ -101,6 +113,27 @@ struct Observed {
         g[j] += xi * x[j];
     }
   }
+
+  /// Row number `rows` (1-based) replaces a random slot with probability
+  /// capacity / rows, so each row seen is in the sample with equal
+  /// probability. The modulo's bias is below rows / 2^64.
+  void sampleRow(const float *values, int64_t stride) {
+    if (capacity == 0)
+      return;
+    uint64_t slot = rows - 1;
+    if (rows > static_cast<uint64_t>(capacity)) {
+      slot = rng() % rows;
+      if (slot >= static_cast<uint64_t>(capacity))
+        return;
+    } else {
+      reservoir.resize(rows * channels);
+    }
+    float *out = reservoir.data() + slot * channels;
+    for (int64_t c = 0; c < channels; ++c)
+      out[c] = values[c * stride];
+  }
+
+  int64_t sampledRows() const { return channels ? reservoir.size() / channels : 0; }
 
   /// The p-th quantile of |x| (upper edge of the bin holding it).
   double percentile(double p) const {
@@ -226,7 +259,9 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
       } else {
         s.input = static_cast<int64_t>(observers.size());
         observers.emplace_back();
-        observers.back().init(op.getInFeatures(), gram);
+        // Each input's sample of rows has its own fixed seed.
+        observers.back().init(op.getInFeatures(), gram, sampleRows,
+                              seed ^ (0x9E3779B97F4A7C15ull * (s.input + 1)));
         inputSlots[op.getInput()] = s.input;
         b.setInsertionPoint(op);
         observe(op.getInput(), s.input);
@@ -240,10 +275,14 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
     }
   }
 
-  TensorStatsAttr makeStats(const Observed &o, size_t samples, bool withGram) {
+  TensorStatsAttr makeStats(const Observed &o, size_t samples, bool isInput) {
     OpBuilder b(&getContext());
-    auto absmax = DenseElementsAttr::get(
-        RankedTensorType::get({o.channels}, b.getF32Type()), ArrayRef<float>(o.absmax));
+    auto perChannel = [&](const std::vector<float> &values) {
+      return cast<ElementsAttr>(DenseElementsAttr::get(
+          RankedTensorType::get({o.channels}, b.getF32Type()), ArrayRef<float>(values)));
+    };
+    ElementsAttr absmax = perChannel(o.absmax);
+    bool withGram = isInput;
     ElementsAttr gramAttr;
     if (withGram && o.wantGram) {
       std::vector<double> full(o.gram);
@@ -255,10 +294,19 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
           RankedTensorType::get({o.channels, o.channels}, b.getF64Type()), "gram",
           HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64));
     }
+    ElementsAttr rowsAttr;
+    if (isInput && o.sampledRows() > 0) {
+      ArrayRef<char> bytes(reinterpret_cast<const char *>(o.reservoir.data()),
+                           o.reservoir.size() * sizeof(float));
+      rowsAttr = DenseResourceElementsAttr::get(
+          RankedTensorType::get({o.sampledRows(), o.channels}, b.getF32Type()), "rows",
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64));
+    }
     double p999 = o.percentile(0.999), p9999 = std::max(p999, o.percentile(0.9999));
     return TensorStatsAttr::get(&getContext(), samples, absmax, b.getF32FloatAttr(o.min),
                                 b.getF32FloatAttr(o.max), b.getF32FloatAttr(static_cast<float>(p999)),
-                                b.getF32FloatAttr(static_cast<float>(p9999)), gramAttr);
+                                b.getF32FloatAttr(static_cast<float>(p9999)), gramAttr,
+                                perChannel(o.channelMin), perChannel(o.channelMax), rowsAttr);
   }
 
   bool readSamples(func::FuncOp main, std::vector<CalibrationSample> &samples,

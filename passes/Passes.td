@@ -107,10 +107,14 @@ def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
     Inserts an observer on the input and the output of every `qc.linear`
     (with a constant weight), compiles a copy of the module with the CPU back
     end, runs it in-process on every calibration sample, and writes what the
-    observers saw onto the layers: `input_stats` (per-channel absmax, min,
-    max, the 99.9th and 99.99th percentiles of |x|, and the Gram matrix
-    X^T X that GPTQ uses, accumulated in float64) and `output_stats`
-    (per-channel absmax). Layers that share an input share one Gram matrix.
+    observers saw onto the layers: `input_stats` (per-channel absmax, min
+    and max, the tensor's min and max, the 99.9th and 99.99th percentiles of
+    |x|, the Gram matrix X^T X that GPTQ uses, accumulated in float64, and
+    `rows`: `sample-rows` rows drawn uniformly from all the rows the samples
+    produced, by reservoir sampling seeded from `seed` and the input's
+    position, so the same inputs give the same rows) and `output_stats`
+    (the same without the Gram matrix and the rows). Layers that share an
+    input share its statistics (one Gram matrix, one sample of rows).
 
     Samples come from `calib-dir` (one subdirectory per sample holding
     `input_N.pb` or `input_N.npy`, the ONNX test-data layout) or, with
@@ -122,7 +126,8 @@ def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
 
     Percentiles come from a histogram with 64 bins per power of two (bins
     at most 1.6% wide, relative). Memory: one sample's activations at a time, plus
-    K x K doubles per distinct linear-layer input.
+    K x K doubles and `sample-rows` x K floats per distinct linear-layer
+    input.
 
     The tool that runs the pass must provide the CPU executor
     (`qc::cpu::registerCalibrationExecutor()`: qc-opt and qc-compile do).
@@ -137,6 +142,8 @@ def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
     Option<"seed", "seed", "uint64_t", "0", "Seed of the synthetic samples">,
     Option<"gram", "gram", "bool", "true",
            "Accumulate each layer input's Gram matrix (for GPTQ and the error report)">,
+    Option<"sampleRows", "sample-rows", "int64_t", "256",
+           "Rows of each layer input kept as a uniform random sample (stats' rows); 0: none">,
   ];
   let dependentDialects = ["::qc::QCDialect",
                            "::mlir::bufferization::BufferizationDialect",

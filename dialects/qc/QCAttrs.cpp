@@ -4,6 +4,9 @@
 
 #include "llvm/ADT/APFloat.h"
 
+#include <cmath>
+#include <optional>
+
 using namespace mlir;
 using namespace qc;
 
@@ -68,11 +71,41 @@ static LogicalResult verifyNonNegative(function_ref<InFlightDiagnostic()> emitEr
   return success();
 }
 
+/// `values`, when present, must be a rank-1 float tensor of `channels`
+/// elements.
+static LogicalResult verifyPerChannel(function_ref<InFlightDiagnostic()> emitError,
+                                      ElementsAttr values, StringRef name,
+                                      int64_t channels) {
+  if (!values)
+    return success();
+  auto type = values.getShapedType();
+  if (type.getRank() != 1 || !isa<FloatType>(type.getElementType()) ||
+      type.getDimSize(0) != channels)
+    return emitError() << name << " must be a rank-1 float tensor of " << channels
+                       << " elements (one per channel, like absmax), got " << type;
+  return success();
+}
+
+/// The values of a float ElementsAttr as doubles, when they are at hand
+/// (resource blobs may not be loaded).
+static std::optional<SmallVector<double>> valuesOf(ElementsAttr values) {
+  if (!values)
+    return std::nullopt;
+  auto range = values.tryGetValues<APFloat>();
+  if (!range)
+    return std::nullopt;
+  SmallVector<double> out;
+  for (const APFloat &v : *range)
+    out.push_back(v.convertToDouble());
+  return out;
+}
+
 LogicalResult TensorStatsAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                       uint64_t samples, ElementsAttr absmax,
                                       FloatAttr min, FloatAttr max,
                                       FloatAttr p99_9, FloatAttr p99_99,
-                                      ElementsAttr gram) {
+                                      ElementsAttr gram, ElementsAttr channelMin,
+                                      ElementsAttr channelMax, ElementsAttr rows) {
   if (samples == 0)
     return emitError() << "samples must be > 0";
 
@@ -112,9 +145,48 @@ LogicalResult TensorStatsAttr::verify(function_ref<InFlightDiagnostic()> emitErr
                          << " float tensor (channels x channels), got "
                          << gramType;
   }
+
+  int64_t channels = absmaxType.getDimSize(0);
+  if (failed(verifyPerChannel(emitError, channelMin, "channel_min", channels)) ||
+      failed(verifyPerChannel(emitError, channelMax, "channel_max", channels)))
+    return failure();
+  auto lows = valuesOf(channelMin), highs = valuesOf(channelMax);
+  auto bounds = valuesOf(absmax);
+  for (auto [values, name] : {std::pair{&lows, "channel_min"}, std::pair{&highs, "channel_max"}}) {
+    if (!*values)
+      continue;
+    for (int64_t c = 0; c < channels; ++c) {
+      double v = (**values)[c];
+      if (!std::isfinite(v))
+        return emitError() << name << "[" << c << "] must be finite, got " << v;
+      if (bounds && std::fabs(v) > (*bounds)[c])
+        return emitError() << name << "[" << c << "] (" << v
+                           << ") must lie within [-absmax, absmax] = [" << -(*bounds)[c]
+                           << ", " << (*bounds)[c] << "]";
+    }
+  }
+  if (lows && highs)
+    for (int64_t c = 0; c < channels; ++c)
+      if ((*lows)[c] > (*highs)[c])
+        return emitError() << "channel_min[" << c << "] (" << (*lows)[c]
+                           << ") must not exceed channel_max[" << c << "] (" << (*highs)[c]
+                           << ")";
+
+  if (rows) {
+    auto rowsType = rows.getShapedType();
+    if (rowsType.getRank() != 2 || !isa<FloatType>(rowsType.getElementType()) ||
+        rowsType.getDimSize(0) < 1 || rowsType.getDimSize(1) != channels)
+      return emitError() << "rows must be an R x " << channels
+                         << " float tensor (sampled rows x channels, R >= 1), got "
+                         << rowsType;
+  }
   return success();
 }
 
 int64_t TensorStatsAttr::getNumChannels() const {
   return getAbsmax().getShapedType().getDimSize(0);
+}
+
+int64_t TensorStatsAttr::getNumRows() const {
+  return getRows() ? getRows().getShapedType().getDimSize(0) : 0;
 }

@@ -91,10 +91,23 @@ def QC_TensorStatsAttr : QC_Attr<"TensorStats", "stats"> {
       clipped activation scales.
     - `gram`: the Gram matrix X^T X over all rows of X, channels x channels,
       as GPTQ needs it. Large, so usually a `dense_resource` blob.
+    - `channel_min`, `channel_max`: the smallest and largest value of each
+      channel, rank 1 like `absmax`, with
+      `-absmax <= channel_min <= channel_max <= absmax` (for asymmetric
+      per-channel ranges and for smoothing scales that shift as well as
+      scale).
+    - `rows`: R rows (tokens) of the tensor drawn uniformly at random from all
+      the rows the samples produced (reservoir sampling with a fixed seed),
+      R x channels, float: the real activations on which a pass can measure a
+      rewritten or quantized layer's output error. Usually a
+      `dense_resource` blob.
 
     ```mlir
     #qc.stats<samples = 16, absmax = dense<[1.5, 0.25]> : tensor<2xf32>,
-              min = -1.5 : f32, max = 1.0 : f32>
+              min = -1.5 : f32, max = 1.0 : f32,
+              channel_min = dense<[-1.5, 0.0]> : tensor<2xf32>,
+              channel_max = dense<[1.0, 0.25]> : tensor<2xf32>,
+              rows = dense<[[-1.5, 0.25], [1.0, 0.0]]> : tensor<2x2xf32>>
     ```
   }];
   let parameters = (ins
@@ -104,13 +117,29 @@ def QC_TensorStatsAttr : QC_Attr<"TensorStats", "stats"> {
     OptionalParameter<"::mlir::FloatAttr">:$max,
     OptionalParameter<"::mlir::FloatAttr">:$p99_9,
     OptionalParameter<"::mlir::FloatAttr">:$p99_99,
-    OptionalParameter<"::mlir::ElementsAttr">:$gram
+    OptionalParameter<"::mlir::ElementsAttr">:$gram,
+    OptionalParameter<"::mlir::ElementsAttr">:$channel_min,
+    OptionalParameter<"::mlir::ElementsAttr">:$channel_max,
+    OptionalParameter<"::mlir::ElementsAttr">:$rows
   );
+  let builders = [
+    // The statistics without per-channel ranges and sampled rows.
+    AttrBuilder<(ins "uint64_t":$samples, "::mlir::ElementsAttr":$absmax,
+                     "::mlir::FloatAttr":$min, "::mlir::FloatAttr":$max,
+                     "::mlir::FloatAttr":$p99_9, "::mlir::FloatAttr":$p99_99,
+                     "::mlir::ElementsAttr":$gram), [{
+      return $_get($_ctxt, samples, absmax, min, max, p99_9, p99_99, gram,
+                   ::mlir::ElementsAttr(), ::mlir::ElementsAttr(),
+                   ::mlir::ElementsAttr());
+    }]>
+  ];
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     /// Number of channels the statistics describe.
     int64_t getNumChannels() const;
+    /// Number of sampled rows (0 without `rows`).
+    int64_t getNumRows() const;
   }];
 }
 

@@ -401,3 +401,17 @@ LogicalResult SoftmaxOp::verify() {
   return verifySameTypeAsInput(*this, inType,
                                cast<RankedTensorType>(getOutput().getType()));
 }
+
+//===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ObserveOp::verify() {
+  // I64Attr's getter is unsigned; the attribute itself is signed.
+  if (getIdAttr().getInt() < 0)
+    return emitOpError() << "id must be >= 0, got " << getIdAttr().getInt();
+  if (cast<RankedTensorType>(getInput().getType()).getRank() < 1)
+    return emitOpError() << "input must have rank >= 1 (rows x channels), got "
+                         << getInput().getType();
+  return success();
+}

@@ -272,4 +272,37 @@ def QC_SoftmaxOp : QC_Op<"softmax", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// qc.observe
+//===----------------------------------------------------------------------===//
+
+def QC_ObserveOp : QC_Op<"observe", [MemoryEffects<[MemWrite]>]> {
+  let summary = "hand a tensor to calibration observer `id`";
+  let description = [{
+    Shows the value of `input` to the observer numbered `id` each time the
+    program runs: `qc-calibrate` inserts one in its instrumented copy of the
+    module for each tensor it measures, and folds what the observers see
+    into statistics. `input` (rank >= 1) is seen as a matrix of rows x
+    channels: its leading dimensions collapsed, its last dimension the
+    channels.
+
+    The op has no results and writes to the observer, so it is neither
+    removed nor merged with another. Each back end lowers it: the CPU one
+    (`qc-cpu-lower-observe`) to a call of `qc_calibration_observe(id,
+    memref<?x?xf32>)`, which the tool running the program provides.
+
+    ```mlir
+    qc.observe %x {id = 0 : i64} : tensor<?x128x384xf32>
+    ```
+  }];
+  let arguments = (ins
+    RankedTensorOf<[F32]>:$input,
+    I64Attr:$id
+  );
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // QC_OPS_TD

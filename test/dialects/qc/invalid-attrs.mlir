@@ -79,3 +79,43 @@ func.func @percentiles_out_of_order() attributes {s = #qc.stats<samples = 1, abs
 
 // expected-error@+1 {{gram must be a 2x2 float tensor (channels x channels), got 'tensor<2x3xf64>'}}
 func.func @gram_shape() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, gram = dense<0.0> : tensor<2x3xf64>>} { return }
+
+// -----
+
+// expected-error@+1 {{channel_min must be a rank-1 float tensor of 2 elements (one per channel, like absmax), got 'tensor<3xf32>'}}
+func.func @channel_min_size() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, channel_min = dense<0.0> : tensor<3xf32>>} { return }
+
+// -----
+
+// expected-error@+1 {{channel_max must be a rank-1 float tensor of 2 elements (one per channel, like absmax), got 'tensor<2xi32>'}}
+func.func @channel_max_int() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, channel_max = dense<1> : tensor<2xi32>>} { return }
+
+// -----
+
+// expected-error@+1 {{channel_min[1] (2.000000e+00) must not exceed channel_max[1] (1.000000e+00)}}
+func.func @channel_range_inverted() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, channel_min = dense<[0.0, 2.0]> : tensor<2xf32>, channel_max = dense<[1.0, 1.0]> : tensor<2xf32>>} { return }
+
+// -----
+
+// expected-error@+1 {{channel_max[0] (4.000000e+00) must lie within [-absmax, absmax] = [-3.000000e+00, 3.000000e+00]}}
+func.func @channel_max_above_absmax() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, channel_max = dense<[4.0, 1.0]> : tensor<2xf32>>} { return }
+
+// -----
+
+// expected-error@+1 {{channel_min[1] must be finite, got nan}}
+func.func @channel_min_nan() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, channel_min = dense<[0.0, 0x7FC00000]> : tensor<2xf32>>} { return }
+
+// -----
+
+// expected-error@+1 {{rows must be an R x 2 float tensor (sampled rows x channels, R >= 1), got 'tensor<4x3xf32>'}}
+func.func @rows_channels() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, rows = dense<0.0> : tensor<4x3xf32>>} { return }
+
+// -----
+
+// expected-error@+1 {{rows must be an R x 2 float tensor (sampled rows x channels, R >= 1), got 'tensor<2xf32>'}}
+func.func @rows_rank() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, rows = dense<0.0> : tensor<2xf32>>} { return }
+
+// -----
+
+// expected-error@+1 {{rows must be an R x 2 float tensor (sampled rows x channels, R >= 1), got 'tensor<0x2xf32>'}}
+func.func @rows_empty() attributes {s = #qc.stats<samples = 1, absmax = dense<3.0> : tensor<2xf32>, rows = dense<> : tensor<0x2xf32>>} { return }

@@ -390,3 +390,35 @@ func.func @quantized_linear_dynamic_k(%x: tensor<2x?xf32>, %c: tensor<16x64xi8>,
   %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 8, granularity = per_channel>} : (tensor<2x?xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
   return
 }
+
+// -----
+
+func.func @observe_negative_id(%x: tensor<2x4xf32>) {
+  // expected-error@+1 {{'qc.observe' op id must be >= 0, got -1}}
+  qc.observe %x {id = -1 : i64} : tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @observe_scalar(%x: tensor<f32>) {
+  // expected-error@+1 {{'qc.observe' op input must have rank >= 1 (rows x channels), got 'tensor<f32>'}}
+  qc.observe %x {id = 0 : i64} : tensor<f32>
+  return
+}
+
+// -----
+
+func.func @observe_f16(%x: tensor<2x4xf16>) {
+  // expected-error@+1 {{'qc.observe' op operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<2x4xf16>'}}
+  qc.observe %x {id = 0 : i64} : tensor<2x4xf16>
+  return
+}
+
+// -----
+
+func.func @observe_without_id(%x: tensor<2x4xf32>) {
+  // expected-error@+1 {{'qc.observe' op requires attribute 'id'}}
+  qc.observe %x : tensor<2x4xf32>
+  return
+}

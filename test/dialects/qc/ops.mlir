@@ -1,6 +1,7 @@
 // Every qc op round-trips through the custom and the generic form.
 // RUN: qc-opt %s | qc-opt | FileCheck %s
 // RUN: qc-opt -mlir-print-op-generic %s | qc-opt | FileCheck %s
+// RUN: qc-opt %s -canonicalize -cse | FileCheck %s --check-prefix=KEEP
 
 // CHECK-LABEL: func.func @linear_with_bias
 // CHECK: qc.linear %{{.*}}, %{{.*}}, %{{.*}} : (tensor<?x128x64xf32>, tensor<256x64xf32>, tensor<256xf32>) -> tensor<?x128x256xf32>
@@ -119,5 +120,21 @@ func.func @quantized_linear_forms(%x: tensor<?x64xf32>, %c: tensor<16x64xi8>, %s
   // Packed: 16 columns x 64 k in nibbles = 512 bytes; scale + column sum per column.
   %2 = qc.quantized_linear %x, %packed, %params {input_quant = #qc.quant<bits = 8, granularity = per_tensor>, input_scale = 0.5 : f32, packed, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}
       : (tensor<?x64xf32>, tensor<512xi8>, tensor<32xf32>) -> tensor<?x16xf32>
+  return
+}
+
+// qc.observe has no results and survives canonicalization, CSE and DCE
+// (it writes to the observer).
+// CHECK-LABEL: func.func @observe
+// CHECK: qc.observe %{{.*}} {id = 0 : i64} : tensor<?x128x384xf32>
+// CHECK: qc.observe %{{.*}} {id = 0 : i64} : tensor<?x128x384xf32>
+// CHECK: qc.observe %{{.*}} {id = 7 : i64} : tensor<4xf32>
+// KEEP-LABEL: func.func @observe
+// KEEP-COUNT-2: qc.observe %{{.*}} {id = 0 : i64} : tensor<?x128x384xf32>
+// KEEP: qc.observe %{{.*}} {id = 7 : i64} : tensor<4xf32>
+func.func @observe(%x: tensor<?x128x384xf32>, %v: tensor<4xf32>) {
+  qc.observe %x {id = 0 : i64} : tensor<?x128x384xf32>
+  qc.observe %x {id = 0 : i64} : tensor<?x128x384xf32>
+  qc.observe %v {id = 7 : i64} : tensor<4xf32>
   return
 }
