@@ -15,6 +15,9 @@ apt_packages=(
   # Real English sentences (quotations, fortunes) for calibrating and
   # evaluating quantized MiniLM.
   fortunes-min
+  # Real English prose, public domain (Bierce's The Devil's Dictionary), for
+  # calibrating and evaluating SmolLM2 (examples/smollm2/text.py).
+  dict-devil
   # ONNX frontend: protobuf classes, checker and shape inference; and the
   # ONNX backend conformance data.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
