@@ -104,9 +104,10 @@ def QCApplyQuantPreset : Pass<"qc-apply-quant-preset", "mlir::ModuleOp"> {
 def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
   let summary = "Measure each linear layer's activations on calibration inputs";
   let description = [{
-    Inserts an observer on the input and the output of every `qc.linear`
-    (with a constant weight), compiles a copy of the module with the CPU back
-    end, runs it in-process on every calibration sample, and writes what the
+    Inserts an observer (`qc.observe`) on the input and the output of every
+    `qc.linear` (with a constant weight) of a copy of the module, has the
+    tool's executor compile it (the CPU back end lowers `qc.observe`) and run
+    it in-process on every calibration sample, and writes what the
     observers saw onto the layers: `input_stats` (per-channel absmax, min
     and max, the tensor's min and max, the 99.9th and 99.99th percentiles of
     |x|, the Gram matrix X^T X that GPTQ uses, accumulated in float64, and
@@ -129,8 +130,14 @@ def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
     K x K doubles and `sample-rows` x K floats per distinct linear-layer
     input.
 
-    The tool that runs the pass must provide the CPU executor
-    (`qc::cpu::registerCalibrationExecutor()`: qc-opt and qc-compile do).
+    The pass reads no files and knows no back end: the tool builds it with
+    its `CalibrationServices` (passes/Calibrate.h): the executor
+    (`qc::cpu::runCalibrationProgram`), the reader of `calib-dir`
+    (`qc::readSampleDirectory`, runtime/tensor_files.h) and, optionally,
+    samples it has already read, used when neither `calib-dir` nor
+    `synthetic` is given. qc-opt and qc-compile register it so
+    (`qc::registerCalibrationPasses`); built without them it fails, saying
+    so.
   }];
   let options = [
     Option<"calibDir", "calib-dir", "std::string", "\"\"",
@@ -215,6 +222,103 @@ def QCQuantizeEmbeddings : Pass<"qc-quantize-embeddings", "mlir::func::FuncOp"> 
            "Smallest table (in elements) worth quantizing">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def QCFoldNorms : Pass<"qc-fold-norms", "mlir::func::FuncOp"> {
+  let summary = "Fold norms' affine into the next linear layers; LayerNorm to RMSNorm";
+  let description = [{
+    For every `qc.layer_norm` / `qc.rms_norm` over the last dimension whose
+    output feeds linear layers with constant weights (the model structure
+    analysis finds them), the norm's scale g and bias b move into those
+    layers: `W' = W diag(g)`, `bias' = bias + W b`, and the norm is left with
+    scale 1 and no bias. Where the output also goes elsewhere (the residual
+    add of a post-LN model such as BERT or MiniLM), that use gets
+    `norm(x) * g + b` as its own elementwise op, so the residual path is
+    unchanged.
+
+    With `layer-norm-to-rms` (the default), a pre-norm model whose residual
+    stream is written only by embeddings and linear layers, and read only
+    by LayerNorms and the residual adds, has every write centred (embedding
+    rows, the output projections' weight columns and biases minus their
+    mean over the hidden dimension, as SliceGPT and QuaRot do), so the
+    stream is zero-mean and each of its LayerNorms becomes a `qc.rms_norm`:
+    what rotating the stream (qc-rotate) needs. Anything else leaves the
+    LayerNorms as they are, with a remark saying why.
+
+    Exact in real arithmetic; in float32 the outputs move by rounding only
+    (`qc-verify-equivalence` measures it). Calibration statistics on the
+    layers whose input changed are dropped (run qc-calibrate afterwards).
+  }];
+  let options = [
+    Option<"layerNormToRMS", "layer-norm-to-rms", "bool", "true",
+           "Centre the residual stream's writes and make its LayerNorms RMSNorms">,
+  ];
+  let dependentDialects = ["::qc::QCDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QCSmooth : Pass<"qc-smooth", "mlir::func::FuncOp"> {
+  let summary = "SmoothQuant / AWQ: move activation outliers into the weights";
+  let description = [{
+    `Y = X W^T = (X diag(s)^-1) (W diag(s))^T`. For every group of linear
+    layers sharing an input X (the model structure analysis finds them),
+    a per-channel factor s is searched and 1/s folded into what produces X:
+    a norm's scale and bias (q/k/v after the input norm, gate/up after the
+    post-attention norm, MiniLM's LayerNorms), v's output rows before o
+    (one factor per head-dim index, shared by the heads, so any head
+    layout and GQA's repetition keep it exact), or up's output rows before
+    down (through SwiGLU's product). Where a norm's output also goes
+    elsewhere (a post-LN residual), the layers get their own copy of the
+    norm, and the residual is untouched.
+
+    - `method=smoothquant`: `s_j = max|X_j|^a / max|W_j|^(1-a)` (SmoothQuant),
+      for layers whose activations are quantized.
+    - `method=awq`: `s_j = rms(X_j)^a`, normalised to a geometric mean of 1
+      (AWQ's activation-aware scaling), for quantized weights.
+
+    `alpha=auto` searches a in {0, 1/grid, ..., 1} per group, as AWQ does:
+    each candidate's error is the relative output error of the group's
+    quantized layers, as they will run (their `weight_quant` by RTN, and
+    their `input_quant` per token or with a static p99.99 scale), measured
+    on up to `search-rows` calibration rows that qc-calibrate sampled, over
+    up to `search-channels` output channels of each layer. The unsmoothed
+    layer is a candidate too, so a group is only changed when that lowers
+    its error. A fixed alpha is applied as given.
+
+    The layers' `input_stats` are rewritten for `X diag(s)^-1`: absmax,
+    per-channel ranges and sampled rows divided by s, the Gram matrix as
+    `S^-1 G S^-1` (so GPTQ after smoothing uses the right Hessian), the
+    global range from the per-channel ranges; the percentiles are
+    re-estimated from the sampled rows. Each layer gets `qc.smooth` (method,
+    alpha, largest factor, error before and after) for the report.
+    Float outputs are unchanged up to rounding (`qc-verify-equivalence`).
+  }];
+  let options = [
+    Option<"method", "method", "std::string", "\"smoothquant\"", "smoothquant or awq">,
+    Option<"alpha", "alpha", "std::string", "\"auto\"",
+           "Migration strength in [0, 1], or auto (searched per group)">,
+    Option<"gridSteps", "grid", "int64_t", "10", "alpha=auto: grid steps over [0, 1]">,
+    Option<"searchRows", "search-rows", "int64_t", "128",
+           "Calibration rows the search measures the error on">,
+    Option<"maxOutputChannels", "search-channels", "int64_t", "256",
+           "Output channels per layer the search measures the error on">,
+  ];
+  let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QCPrintStructure : Pass<"qc-print-structure", "mlir::func::FuncOp"> {
+  let summary = "Report what the model structure analysis finds, as remarks";
+  let description = [{
+    Runs the model structure analysis (`passes/ModelStructure.h`), which the
+    float-preserving passes query, and reports each finding as a remark on
+    its op: every norm (`qc.layer_norm`, `qc.rms_norm`, decomposed forms
+    included, since the importer fuses them) and the linear layers it feeds;
+    the residual stream (width, pre- or post-norm, what writes into it);
+    each attention block (q/k/v/o, fused QKV, heads, KV heads for GQA, head
+    dim); each FFN (up, gate, down); the embeddings and the LM head, tied or
+    not. What it cannot place is a remark beginning `not recognised:` with
+    the reason. Changes nothing.
+  }];
 }
 
 #endif // QC_PASSES_TD

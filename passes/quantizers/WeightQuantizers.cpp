@@ -56,7 +56,7 @@ void paramsForRange(float lo, float hi, const WeightFormat &format, float &scale
 /// Scale and zero point of one group of values (`count` values `stride`
 /// apart).
 void chooseParams(const float *values, int64_t count, int64_t stride, const WeightFormat &format,
-                  float &scale, int &zero) {
+                  float &scale, int &zero, const double *importance = nullptr) {
   float lo = 0, hi = 0; // the range always includes 0, so 0 is exact
   for (int64_t i = 0; i < count; ++i) {
     lo = std::min(lo, values[i * stride]);
@@ -70,7 +70,7 @@ void chooseParams(const float *values, int64_t count, int64_t stride, const Weig
     for (int64_t i = 0; i < count; ++i) {
       double v = values[i * stride];
       double d = v - static_cast<double>(s) * (quantizeValue(v, s, z, format) - z);
-      sum += d * d;
+      sum += (importance ? importance[i] : 1.0) * d * d;
     }
     return sum;
   };
@@ -172,7 +172,8 @@ QuantizedWeight quantizeRTN(const float *weight, int64_t n, int64_t k, const Wei
       int64_t begin = g * q.groupSize, end = std::min(k, begin + q.groupSize);
       float scale;
       int zero;
-      chooseParams(weight + r * k + begin, end - begin, 1, format, scale, zero);
+      chooseParams(weight + r * k + begin, end - begin, 1, format, scale, zero,
+                   format.columnImportance ? format.columnImportance + begin : nullptr);
       setParams(q, r, g, scale, zero);
       for (int64_t c = begin; c < end; ++c)
         q.codes[r * k + c] = static_cast<int8_t>(quantizeValue(weight[r * k + c], scale, zero, format));
@@ -258,7 +259,8 @@ bool quantizeGPTQ(const float *weight, int64_t n, int64_t k, const double *gram,
         for (int64_t r = 0; r < n; ++r) {
           for (int64_t c = 0; c < count; ++c)
             column[c] = static_cast<float>(w[(i + c) * n + r]);
-          chooseParams(column.data(), count, 1, format, groupScale[r], groupZero[r]);
+          chooseParams(column.data(), count, 1, format, groupScale[r], groupZero[r],
+                       format.columnImportance ? format.columnImportance + original : nullptr);
           setParams(result, r, g, groupScale[r], groupZero[r]);
         }
       }

@@ -32,6 +32,11 @@ struct WeightFormat {
   /// group, as GPTQ's and AWQ's reference implementations do; off: the
   /// observed range.
   bool searchClip = true;
+  /// When set (K values, e.g. the diagonal of the calibration Gram matrix
+  /// X^T X), the clip search weighs each value's squared error by its
+  /// column's importance: the layer's output error in the diagonal
+  /// approximation, AWQ's activation-aware clipping criterion.
+  const double *columnImportance = nullptr;
 
   int qmin() const { return -(1 << (bits - 1)); }
   int qmax() const { return (1 << (bits - 1)) - 1; }

@@ -194,6 +194,43 @@ TEST(RTN, ClipSearchNeverLosesAndUsuallyWins) {
   }
 }
 
+// Activation-aware clipping: with column importances the search minimises
+// the importance-weighted error of each group, so that error is never worse
+// than the plain search's (and the plain one is never worse on the plain
+// error), and the layer's output error on its Gram matrix drops.
+TEST(RTN, ActivationAwareClipMinimisesWeightedError) {
+  Layer l = makeLayer(16, 128, 256, 9);
+  std::vector<double> importance(l.k);
+  for (int64_t c = 0; c < l.k; ++c)
+    importance[c] = l.gram[c * l.k + c];
+  for (WeightFormat f : kFormats) {
+    f.searchClip = true;
+    QuantizedWeight plain = quantizeRTN(l.w.data(), l.n, l.k, f);
+    f.columnImportance = importance.data();
+    QuantizedWeight aware = quantizeRTN(l.w.data(), l.n, l.k, f);
+    std::vector<float> a = plain.dequantize(), b = aware.dequantize();
+    for (int64_t r = 0; r < l.n; ++r)
+      for (int64_t g = 0; g < plain.groups; ++g) {
+        double wa = 0, wb = 0, ua = 0, ub = 0;
+        for (int64_t c = g * plain.groupSize; c < std::min(l.k, (g + 1) * plain.groupSize); ++c) {
+          double w = l.w[r * l.k + c];
+          double da = (w - a[r * l.k + c]) * (w - a[r * l.k + c]);
+          double db = (w - b[r * l.k + c]) * (w - b[r * l.k + c]);
+          wa += importance[c] * da;
+          wb += importance[c] * db;
+          ua += da;
+          ub += db;
+        }
+        ASSERT_LE(wb, wa * (1 + 1e-9)) << "bits " << f.bits << " row " << r << " group " << g;
+        ASSERT_LE(ua, ub * (1 + 1e-9)) << "bits " << f.bits << " row " << r << " group " << g;
+      }
+    if (f.bits <= 4)
+      EXPECT_LE(relativeOutputError(l.w.data(), aware, l.gram.data()),
+                relativeOutputError(l.w.data(), plain, l.gram.data()))
+          << "bits " << f.bits;
+  }
+}
+
 TEST(RTN, ZeroGroupsAreExact) {
   std::vector<float> w(2 * 8, 0.0f);
   w[3] = 1.0f;
