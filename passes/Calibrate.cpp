@@ -1,32 +1,24 @@
 //===- Calibrate.cpp - measure linear layers' activations -----------------===//
 //
 // The module is cloned; in the clone each observed tensor (a linear layer's
-// input, once per distinct value, and its output) is flattened to rows x
-// channels and passed to qc_calibration_observe(id, memref) as a read-only
-// buffer. The executor compiles and runs the clone on every sample; the
-// observer folds each tensor into running statistics as it arrives, so only
-// one sample's activations exist at a time. The statistics are then written
-// onto the original module's layers.
+// input, once per distinct value, and its output) gets a `qc.observe` with
+// its observer's id, which the back end lowers (the CPU's: a call of
+// qc_calibration_observe on a read-only rows x channels buffer). The tool's
+// executor compiles and runs the clone on every sample, showing this run's
+// observer each tensor as it arrives, which folds it into running
+// statistics, so only one sample's activations exist at a time. The
+// statistics are then written onto the original module's layers.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Calibrate.h"
 #include "passes/Passes.h"
-#include "passes/TensorViews.h"
 
-#include "dialects/qc/ConstantBlobs.h"
-
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
-#include <cstring>
-
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <limits>
 #include <random>
 
@@ -39,11 +31,6 @@ using namespace mlir;
 
 namespace qc {
 namespace {
-
-CalibrationExecutor &executorSlot() {
-  static CalibrationExecutor executor;
-  return executor;
-}
 
 /// Running statistics of one observed tensor.
 struct Observed {
@@ -157,9 +144,6 @@ struct Observed {
   }
 };
 
-/// The observers of the calibration run in progress.
-std::vector<Observed> *activeObservers = nullptr;
-
 /// Where an op's statistics come from.
 struct LayerSlots {
   LinearOp op;
@@ -168,6 +152,11 @@ struct LayerSlots {
 
 struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
   using Base::Base;
+  CalibratePass(const QCCalibrateOptions &options, CalibrationServices services)
+      : Base(options), services(std::move(services)) {}
+
+  /// The tool's executor and samples.
+  CalibrationServices services;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -175,24 +164,19 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
       module.emitError() << "qc-calibrate: " << message;
       signalPassFailure();
     };
-    if (!executorSlot())
-      return fail("no executor to run the program (the tool must register the CPU back "
-                  "end's: qc::cpu::registerCalibrationExecutor)");
+    if (!services.run)
+      return fail("no executor to run the program (the tool must build the pass with its "
+                  "CalibrationServices: qc::createQCCalibrate(options, services) or "
+                  "qc::registerCalibrationPasses)");
     auto main = module.lookupSymbol<func::FuncOp>("main");
     if (!main)
       return fail("the module has no @main to calibrate");
 
     std::vector<CalibrationSample> samples;
     std::string error;
-    if (!calibDir.empty()) {
-      if (!readSamples(main, samples, error))
-        return fail(error);
-    } else if (synthetic > 0) {
-      if (!makeSynthetic(main, samples, error))
-        return fail(error);
-    } else {
-      return fail("needs calibration data: calib-dir=DIR or synthetic=N");
-    }
+    if (!getCalibrationSamples(main, {calibDir, synthetic, syntheticDim, seed}, services, samples,
+                               error))
+      return fail(error);
 
     // Instrument a clone; remember the original layers in the same order.
     SmallVector<LinearOp> layers;
@@ -215,10 +199,18 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
     std::vector<LayerSlots> slots;
     instrument(*clone, cloned, layers, observers, slots);
 
-    activeObservers = &observers;
-    bool ran = executorSlot()(*clone, samples, error);
-    activeObservers = nullptr;
-    if (!ran)
+    // This run's observer: each qc.observe's tensor, row by row, into its
+    // statistics.
+    CalibrationObserver observe = [&](int64_t id, const ObservedTensor &t) {
+      if (id < 0 || static_cast<size_t>(id) >= observers.size())
+        return;
+      Observed &o = observers[id];
+      if (t.channels != o.channels)
+        return;
+      for (int64_t r = 0; r < t.rows; ++r)
+        o.add(t.data + r * t.rowStride, t.channelStride);
+    };
+    if (!services.run(*clone, samples, observe, /*outputs=*/nullptr, error))
       return fail(error);
     // Layers sharing an input share its statistics (one Gram matrix blob).
     DenseMap<int64_t, TensorStatsAttr> inputStats;
@@ -236,17 +228,8 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
   void instrument(ModuleOp clone, ArrayRef<LinearOp> cloned, ArrayRef<LinearOp> originals,
                   std::vector<Observed> &observers, std::vector<LayerSlots> &slots) {
     OpBuilder b(clone.getContext());
-    b.setInsertionPointToStart(clone.getBody());
-    auto observedType = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, b.getF32Type());
-    func::FuncOp::create(b, clone.getLoc(), kCalibrationObserver,
-                         b.getFunctionType({b.getI64Type(), observedType}, {}))
-        .setPrivate();
-
     auto observe = [&](Value v, int64_t id) {
-      Location loc = v.getLoc();
-      Value cast = readOnlyView(b, loc, collapseToRows(b, loc, v), observedType);
-      Value idValue = arith::ConstantIntOp::create(b, loc, b.getI64Type(), id);
-      func::CallOp::create(b, loc, kCalibrationObserver, TypeRange{}, ValueRange{idValue, cast});
+      ObserveOp::create(b, v.getLoc(), v, b.getI64IntegerAttr(id));
     };
 
     DenseMap<Value, int64_t> inputSlots;
@@ -308,119 +291,18 @@ struct CalibratePass : impl::QCCalibrateBase<CalibratePass> {
                                 b.getF32FloatAttr(static_cast<float>(p9999)), gramAttr,
                                 perChannel(o.channelMin), perChannel(o.channelMax), rowsAttr);
   }
-
-  bool readSamples(func::FuncOp main, std::vector<CalibrationSample> &samples,
-                   std::string &error) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    std::string root = calibDir;
-    if (!fs::is_directory(root, ec)) {
-      error = calibDir + ": not a directory";
-      return false;
-    }
-    std::vector<std::string> dirs;
-    for (const fs::directory_entry &e : fs::directory_iterator(root, ec))
-      if (e.is_directory())
-        dirs.push_back(e.path().string());
-    std::sort(dirs.begin(), dirs.end());
-    if (dirs.empty())
-      dirs.push_back(root); // one sample in DIR itself
-    unsigned numInputs = main.getNumArguments();
-    for (const std::string &dir : dirs) {
-      CalibrationSample sample(numInputs);
-      for (unsigned i = 0; i < numInputs; ++i) {
-        FileLookup found = readIndexed(dir, "input", i, sample[i], error);
-        if (found == FileLookup::Failed)
-          return false;
-        if (found == FileLookup::Missing) {
-          error = dir + ": no input_" + std::to_string(i) + ".pb or .npy (the model takes " +
-                  std::to_string(numInputs) + " inputs)";
-          return false;
-        }
-      }
-      samples.push_back(std::move(sample));
-    }
-    return true;
-  }
-
-  bool makeSynthetic(func::FuncOp main, std::vector<CalibrationSample> &samples,
-                     std::string &error) {
-    std::mt19937_64 rng(seed);
-    std::normal_distribution<float> normal;
-    for (int64_t s = 0; s < synthetic; ++s) {
-      CalibrationSample sample;
-      for (unsigned i = 0; i < main.getNumArguments(); ++i) {
-        auto type = dyn_cast<RankedTensorType>(main.getArgument(i).getType());
-        if (!type) {
-          error = "input " + std::to_string(i) + " is not a ranked tensor";
-          return false;
-        }
-        HostTensor t;
-        for (int64_t d = 0; d < type.getRank(); ++d)
-          t.dims.push_back(type.isDynamicDim(d) ? (d == 0 ? 1 : syntheticDim) : type.getDimSize(d));
-        size_t count = countOf(t.dims);
-        Type element = type.getElementType();
-        auto onnxType = main.getArgAttrOfType<IntegerAttr>(i, "onnx.elem_type");
-        auto range = main.getArgAttrOfType<IntegerAttr>(i, "onnx.index_range");
-        auto fill = [&](auto zero, auto draw) {
-          using T = decltype(zero);
-          t.bytes.resize(count * sizeof(T));
-          for (size_t e = 0; e < count; ++e) {
-            T v = draw();
-            std::memcpy(t.bytes.data() + e * sizeof(T), &v, sizeof(T));
-          }
-        };
-        if (element.isF32()) {
-          t.type = QC_TYPE_FLOAT32;
-          fill(0.0f, [&] { return normal(rng); });
-        } else if (element.isInteger(64) || element.isInteger(32)) {
-          bool is64 = element.isInteger(64);
-          t.type = is64 ? QC_TYPE_INT64 : QC_TYPE_INT32;
-          std::uniform_int_distribution<int64_t> index(0, range ? range.getInt() - 1 : 0);
-          if (is64)
-            fill(int64_t(0), [&] { return range ? index(rng) : int64_t(1); });
-          else
-            fill(int32_t(0), [&] { return static_cast<int32_t>(range ? index(rng) : 1); });
-        } else if (element.isInteger(1)) {
-          t.type = QC_TYPE_BOOL;
-          fill(uint8_t(0), [] { return uint8_t(1); });
-        } else {
-          error = "synthetic calibration supports float32, int32, int64 and bool inputs; "
-                  "input " + std::to_string(i) + " is not one (give calib-dir instead)";
-          return false;
-        }
-        if (onnxType)
-          t.type = static_cast<qc_element_type>(onnxType.getInt());
-        sample.push_back(std::move(t));
-      }
-      samples.push_back(std::move(sample));
-    }
-    return true;
-  }
 };
 
 } // namespace
 
-void setCalibrationExecutor(CalibrationExecutor executor) {
-  executorSlot() = std::move(executor);
+std::unique_ptr<Pass> createQCCalibrate(const QCCalibrateOptions &options,
+                                        CalibrationServices services) {
+  return std::make_unique<CalibratePass>(options, std::move(services));
+}
+
+void registerCalibrationPasses(const CalibrationServices &services) {
+  PassRegistration<CalibratePass>(
+      [services] { return createQCCalibrate(QCCalibrateOptions(), services); });
 }
 
 } // namespace qc
-
-/// The observer the instrumented program calls (through MLIR's C interface:
-/// a 2-D memref descriptor). Exported by the tools that run qc-calibrate.
-struct ObservedMemRef {
-  float *allocated, *aligned;
-  int64_t offset, sizes[2], strides[2];
-};
-
-extern "C" __attribute__((visibility("default"))) void
-_mlir_ciface_qc_calibration_observe(int64_t id, ObservedMemRef *m) {
-  if (!qc::activeObservers || id < 0 || static_cast<size_t>(id) >= qc::activeObservers->size())
-    return;
-  qc::Observed &o = (*qc::activeObservers)[id];
-  if (m->sizes[1] != o.channels)
-    return;
-  for (int64_t r = 0; r < m->sizes[0]; ++r)
-    o.add(m->aligned + m->offset + r * m->strides[0], m->strides[1]);
-}

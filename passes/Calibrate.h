@@ -1,21 +1,30 @@
-//===- Calibrate.h - how qc-calibrate runs a program ------------*- C++ -*-===//
+//===- Calibrate.h - what qc-calibrate needs from the tool ------*- C++ -*-===//
 //
-// qc-calibrate instruments a copy of the module with observer calls and
-// needs something to compile and run it; the CPU back end provides that
-// (qc::cpu::registerCalibrationExecutor), so the pass itself does not depend
-// on a back end. Observers call the C function qc_calibration_observe,
-// which the tool running the pass exports to the compiled program.
+// qc-calibrate runs the program it is given, so it needs a back end to
+// compile and run it, and the tool's samples; the pass reads no files and
+// knows no back end. The tool hands both over in CalibrationServices when it
+// builds the pass:
+//
+//   qc::CalibrationServices services{qc::cpu::runCalibrationProgram,
+//                                    qc::readSampleDirectory};
+//   pm.addPass(qc::createQCCalibrate(options, services));
+//
+// or registers the pass built that way, so that pipeline text names it
+// (qc::registerCalibrationPasses, before qc::registerQCPasses()).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QC_PASSES_CALIBRATE_H
 #define QC_PASSES_CALIBRATE_H
 
-#include "runtime/tensor_files.h"
+#include "passes/Passes.h"
+#include "runtime/host_tensor.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,16 +33,72 @@ namespace qc {
 /// One calibration sample: the model's inputs, in order.
 using CalibrationSample = std::vector<HostTensor>;
 
-/// Compiles `module` (consumed) and runs it on each sample; false with
-/// `error` set on failure.
-using CalibrationExecutor = std::function<bool(mlir::ModuleOp module,
-                                               const std::vector<CalibrationSample> &samples,
-                                               std::string &error)>;
+/// What an observer is shown: one qc.observe's tensor as a matrix of
+/// rows x channels float32 values, strides counted in elements.
+struct ObservedTensor {
+  const float *data;
+  int64_t rows, channels;
+  int64_t rowStride, channelStride;
+};
 
-void setCalibrationExecutor(CalibrationExecutor executor);
+/// Called once per qc.observe executed, with its `id`, while a sample runs.
+using CalibrationObserver = std::function<void(int64_t id, const ObservedTensor &tensor)>;
 
-/// The name of the observer function the instrumented module declares.
-constexpr const char *kCalibrationObserver = "qc_calibration_observe";
+/// Compiles `module` (consumed: it may be lowered in place) and runs it on
+/// every sample, showing `observe` what each qc.observe sees (a null
+/// observer ignores them). With `outputs`, (*outputs)[s] receives sample
+/// s's results in @main's result order. False with `error` set on failure.
+using CalibrationExecutor = std::function<bool(
+    mlir::ModuleOp module, const std::vector<CalibrationSample> &samples,
+    const CalibrationObserver &observe, std::vector<std::vector<HostTensor>> *outputs,
+    std::string &error)>;
+
+/// Reads the samples in `dir` (for calib-dir=DIR) for a model of
+/// `numInputs` inputs. False with `error` set on failure.
+using SampleReader = std::function<bool(const std::string &dir, unsigned numInputs,
+                                        std::vector<CalibrationSample> &samples,
+                                        std::string &error)>;
+
+/// What the tool gives the passes that run programs.
+struct CalibrationServices {
+  /// Compiles and runs programs (the CPU back end's:
+  /// qc::cpu::runCalibrationProgram). Required.
+  CalibrationExecutor run;
+  /// Reads calib-dir (qc::readSampleDirectory, runtime/tensor_files.h).
+  /// Without it, calib-dir is an error.
+  SampleReader readSamples;
+  /// Samples the tool already has: used when neither calib-dir nor
+  /// synthetic is given (qc-compile reads --calib once for every pass).
+  std::shared_ptr<const std::vector<CalibrationSample>> samples;
+};
+
+/// Where a pass's samples come from: its calib-dir, synthetic, synthetic-dim
+/// and seed options.
+struct SampleOptions {
+  std::string calibDir;
+  int64_t synthetic = 0;
+  int64_t syntheticDim = 128;
+  uint64_t seed = 0;
+};
+
+/// The samples for `main`: read from `options.calibDir` with
+/// `services.readSamples`, or `options.synthetic` random ones drawn from
+/// main's input types, or else `services.samples`. False with `error` set
+/// (one line) when there are none or they cannot be read.
+bool getCalibrationSamples(mlir::func::FuncOp main, const SampleOptions &options,
+                           const CalibrationServices &services,
+                           std::vector<CalibrationSample> &samples, std::string &error);
+
+/// qc-calibrate built with the tool's services. (The generated
+/// createQCCalibrate() builds it without: it fails, saying so, when it runs.)
+std::unique_ptr<mlir::Pass> createQCCalibrate(const QCCalibrateOptions &options,
+                                              CalibrationServices services);
+
+/// Registers qc-calibrate built with `services`,
+/// so that `-qc-calibrate=...` and pipeline text name it. Call it before
+/// registerQCPasses(): the first registration of a pass name is the one
+/// MLIR keeps.
+void registerCalibrationPasses(const CalibrationServices &services);
 
 } // namespace qc
 

@@ -6,20 +6,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
 
 namespace qc {
-
-qc_tensor HostTensor::view() {
-  qc_tensor t{};
-  t.type = type;
-  t.rank = static_cast<int32_t>(dims.size());
-  std::copy(dims.begin(), dims.end(), t.dims);
-  t.data = bytes.data();
-  return t;
-}
 
 namespace {
 
@@ -41,13 +33,6 @@ bool readFile(const std::string &path, std::string &data, std::string &error) {
 }
 
 } // namespace
-
-size_t countOf(const std::vector<int64_t> &dims) {
-  size_t n = 1;
-  for (int64_t d : dims)
-    n *= static_cast<size_t>(d);
-  return n;
-}
 
 bool readTensorProto(const std::string &path, HostTensor &t, std::string &error) {
   onnx::TensorProto proto;
@@ -193,6 +178,43 @@ FileLookup readIndexed(const std::string &dir, const char *stem, size_t i, HostT
   if (exists(base + ".npy"))
     return readNpy(base + ".npy", out, error) ? FileLookup::Found : FileLookup::Failed;
   return FileLookup::Missing;
+}
+
+bool readSampleDirectory(const std::string &root, unsigned numInputs,
+                         std::vector<std::vector<HostTensor>> &samples, std::string &error) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) {
+    error = root + ": not a directory";
+    return false;
+  }
+  std::vector<std::string> dirs;
+  for (const fs::directory_entry &e : fs::directory_iterator(root, ec))
+    if (e.is_directory())
+      dirs.push_back(e.path().string());
+  if (ec) {
+    error = root + ": cannot list: " + ec.message();
+    return false;
+  }
+  std::sort(dirs.begin(), dirs.end());
+  if (dirs.empty())
+    dirs.push_back(root); // one sample in DIR itself
+  samples.clear();
+  for (const std::string &dir : dirs) {
+    std::vector<HostTensor> sample(numInputs);
+    for (unsigned i = 0; i < numInputs; ++i) {
+      FileLookup found = readIndexed(dir, "input", i, sample[i], error);
+      if (found == FileLookup::Failed)
+        return false;
+      if (found == FileLookup::Missing) {
+        error = dir + ": no input_" + std::to_string(i) + ".pb or .npy (the model takes " +
+                std::to_string(numInputs) + " inputs)";
+        return false;
+      }
+    }
+    samples.push_back(std::move(sample));
+  }
+  return true;
 }
 
 } // namespace qc

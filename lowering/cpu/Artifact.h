@@ -22,6 +22,7 @@
 #define QC_LOWERING_CPU_ARTIFACT_H
 
 #include "lowering/cpu/Pipeline.h"
+#include "passes/Calibrate.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -68,11 +69,22 @@ mlir::LogicalResult compileToSharedObject(mlir::ModuleOp module, const CodegenOp
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const CodegenOptions &codegen,
                                        std::string &error);
 
-/// Makes qc-calibrate compile and run its programs with this back end (and
-/// libqcrt), in this process. Tools that offer qc-calibrate call it once;
-/// they must also export their symbols to loaded objects (ENABLE_EXPORTS),
-/// as the calibration program calls back into the tool.
-void registerCalibrationExecutor();
+/// The function qc.observe becomes (qc-cpu-lower-observe): declared by the
+/// program, defined and exported by the tool that runs it
+/// (`_mlir_ciface_qc_calibration_observe`, CalibrationExecutor.cpp).
+constexpr const char *kCalibrationObserver = "qc_calibration_observe";
+
+/// qc-calibrate's (and qc-verify-equivalence's) executor on this back end:
+/// compiles `module` (consumed) into a temporary artifact, loads it with
+/// libqcrt in this process and runs every sample, showing `observe` what
+/// each qc.observe sees and, with `outputs`, collecting the results. Tools
+/// hand it to the passes in qc::CalibrationServices; they must also export
+/// their symbols to loaded objects (ENABLE_EXPORTS), as the program's
+/// observers call back into the tool. Runs in one process take turns: the
+/// observer is process state while a run lasts (CalibrationExecutor.cpp).
+bool runCalibrationProgram(mlir::ModuleOp module, const std::vector<CalibrationSample> &samples,
+                           const CalibrationObserver &observe,
+                           std::vector<std::vector<HostTensor>> *outputs, std::string &error);
 
 } // namespace qc::cpu
 

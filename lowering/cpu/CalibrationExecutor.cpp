@@ -1,8 +1,10 @@
-//===- CalibrationExecutor.cpp - run qc-calibrate's program on the CPU ----===//
+//===- CalibrationExecutor.cpp - run qc-calibrate's programs on the CPU ---===//
 //
-// Compiles the instrumented module into a temporary artifact, loads it with
-// libqcrt into this process (its observer calls resolve to the tool's
-// exported qc_calibration_observe) and runs every sample through it.
+// Compiles a module into a temporary artifact, loads it with libqcrt into
+// this process and runs every sample through it. Observer calls of the
+// program (qc.observe, lowered by qc-cpu-lower-observe) resolve to
+// _mlir_ciface_qc_calibration_observe below, which the tool exports
+// (ENABLE_EXPORTS); it forwards them to the observer of the run in progress.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,12 +13,45 @@
 
 #include "llvm/Support/FileSystem.h"
 
+#include <cstring>
+#include <mutex>
+
 using namespace mlir;
 
 namespace qc::cpu {
+namespace {
 
-static bool runSamples(ModuleOp module, const std::vector<CalibrationSample> &samples,
-                       std::string &error) {
+/// The compiled program finds its observer through an exported C function,
+/// so the observer is process state: `activeObserver` is set only while
+/// runCalibrationProgram runs a program, and `runLock` makes runs in one
+/// process take turns. Between runs, observer calls are ignored.
+std::mutex runLock;
+const CalibrationObserver *activeObserver = nullptr;
+
+struct ActiveObserver {
+  std::lock_guard<std::mutex> lock{runLock};
+  explicit ActiveObserver(const CalibrationObserver &observer) {
+    activeObserver = observer ? &observer : nullptr;
+  }
+  ~ActiveObserver() { activeObserver = nullptr; }
+};
+
+/// A runtime-allocated output as a HostTensor of its own.
+HostTensor copyOutput(const qc_tensor &t) {
+  HostTensor h;
+  h.type = t.type;
+  h.dims.assign(t.dims, t.dims + t.rank);
+  h.bytes.resize(t.size);
+  if (t.size)
+    std::memcpy(h.bytes.data(), t.data, t.size);
+  return h;
+}
+
+} // namespace
+
+bool runCalibrationProgram(ModuleOp module, const std::vector<CalibrationSample> &samples,
+                           const CalibrationObserver &observe,
+                           std::vector<std::vector<HostTensor>> *outputs, std::string &error) {
   llvm::SmallString<128> path;
   if (llvm::sys::fs::createTemporaryFile("qc-calibration", "so", path)) {
     error = "cannot create a temporary file for the calibration program";
@@ -40,24 +75,46 @@ static bool runSamples(ModuleOp module, const std::vector<CalibrationSample> &sa
     return false;
   }
   size_t numOutputs = qc_model_num_outputs(model);
+  if (outputs)
+    outputs->assign(samples.size(), {});
   bool ok = true;
-  for (size_t s = 0; s < samples.size() && ok; ++s) {
-    std::vector<HostTensor> inputs = samples[s]; // views need mutable storage
-    std::vector<qc_tensor> views;
-    for (HostTensor &t : inputs)
-      views.push_back(t.view());
-    std::vector<qc_tensor> outputs(numOutputs);
-    if (qc_model_run(model, views.data(), views.size(), outputs.data(), numOutputs) != QC_OK) {
-      error = "calibration sample " + std::to_string(s) + ": " + qc_last_error();
-      ok = false;
+  {
+    ActiveObserver active(observe);
+    for (size_t s = 0; s < samples.size() && ok; ++s) {
+      std::vector<HostTensor> inputs = samples[s]; // views need mutable storage
+      std::vector<qc_tensor> views;
+      for (HostTensor &t : inputs)
+        views.push_back(t.view());
+      std::vector<qc_tensor> results(numOutputs);
+      if (qc_model_run(model, views.data(), views.size(), results.data(), numOutputs) != QC_OK) {
+        error = "calibration sample " + std::to_string(s) + ": " + qc_last_error();
+        ok = false;
+      } else if (outputs) {
+        for (const qc_tensor &t : results)
+          (*outputs)[s].push_back(copyOutput(t));
+      }
+      for (qc_tensor &t : results)
+        qc_tensor_release(&t);
     }
-    for (qc_tensor &t : outputs)
-      qc_tensor_release(&t);
   }
   qc_model_free(model);
   return ok;
 }
 
-void registerCalibrationExecutor() { setCalibrationExecutor(runSamples); }
-
 } // namespace qc::cpu
+
+/// The observer the instrumented program calls (through MLIR's C interface:
+/// a 2-D memref descriptor).
+struct ObservedMemRef {
+  float *allocated, *aligned;
+  int64_t offset, sizes[2], strides[2];
+};
+
+extern "C" __attribute__((visibility("default"))) void
+_mlir_ciface_qc_calibration_observe(int64_t id, ObservedMemRef *m) {
+  const qc::CalibrationObserver *observer = qc::cpu::activeObserver;
+  if (!observer)
+    return;
+  (*observer)(id, qc::ObservedTensor{m->aligned + m->offset, m->sizes[0], m->sizes[1],
+                                     m->strides[0], m->strides[1]});
+}

@@ -154,4 +154,24 @@ def QCLowerQuantizedLinear : Pass<"qc-cpu-lower-quantized-linear", "mlir::Module
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QCLowerObserve : Pass<"qc-cpu-lower-observe", "mlir::ModuleOp"> {
+  let summary = "Lower qc.observe to calls of qc_calibration_observe";
+  let description = [{
+    Each `qc.observe %x {id = N}` becomes a call of the external function
+    `qc_calibration_observe(i64 N, memref<?x?xf32>)` on a read-only buffer
+    of `%x` flattened to rows x channels (its last dimension), which
+    bufferization resolves to the tensor's own buffer. The module gets a
+    private declaration of the function. The function is not the
+    artifact's: the tool that runs the program exports it
+    (`_mlir_ciface_qc_calibration_observe`, lowering/cpu/CalibrationExecutor.cpp),
+    and only while a calibration run is in progress does it pass the rows
+    on to that run's observers.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // QC_LOWERING_CPU_PASSES_TD

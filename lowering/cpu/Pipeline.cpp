@@ -36,9 +36,10 @@ static std::string getPipelineText(const CodegenOptions &options) {
                     " parallel=" + (options.parallel ? "true" : "false") + "},";
   tensorPasses += "qc-lower-to-linalg,lower-quant-ops,canonicalize,linalg-fuse-elementwise-ops,"
                   "qc-cpu-approximate-math";
-  // Quantized layers become kernel calls first, on tensors, so that
+  // Observers and quantized layers become calls first, on tensors, so that
   // bufferization sees their operands and results like any other op's.
-  std::string text = "qc-cpu-lower-quantized-linear{isa=" + options.kernelIsa + "},";
+  std::string text = "qc-cpu-lower-observe,qc-cpu-lower-quantized-linear{isa=" +
+                     options.kernelIsa + "},";
   text += "func.func(" + tensorPasses + "),";
   // Function boundaries take plain row-major buffers: that is the ABI the
   // runtime fills descriptors for. Returned buffers are owned by the caller

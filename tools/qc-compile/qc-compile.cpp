@@ -13,8 +13,10 @@
 #include "QuantReport.h"
 #include "frontends/onnx/Importer.h"
 #include "lowering/cpu/Artifact.h"
+#include "passes/Calibrate.h"
 #include "passes/LayerNames.h"
 #include "passes/Passes.h"
+#include "runtime/tensor_files.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -170,8 +172,11 @@ int fail(const Twine &message) {
 
 /// Runs the quantization passes the flags ask for; diagnostics become
 /// "qc-compile: warning: ..." lines (remarks only with -v), the first error
-/// is returned in `error`.
-mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std::string &error) {
+/// is returned in `error`. `samples` receives the --calib samples, which
+/// the passes that run the model find in their CalibrationServices.
+mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationServices &services,
+                             std::vector<qc::CalibrationSample> &samples,
+                             qc::QuantReport &report, std::string &error) {
   bool calibrated = !calibDir.empty() || calibSynthetic > 0;
   std::string method = weightQuantizer.empty() ? (calibrated ? "gptq" : "rtn")
                                                : std::string(weightQuantizer);
@@ -192,6 +197,18 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std
     error = calibDir + ": no such directory (--calib)";
     return mlir::failure();
   }
+  // The samples are read here, once, for every pass that runs the model.
+  if (!calibDir.empty()) {
+    auto main = module.lookupSymbol<mlir::func::FuncOp>("main");
+    if (!main) {
+      error = "the module has no @main to calibrate";
+      return mlir::failure();
+    }
+    if (!qc::readSampleDirectory(calibDir, main.getNumArguments(), samples, error)) {
+      error += " (--calib)";
+      return mlir::failure();
+    }
+  }
   report.preset = quant;
   report.weightQuantizer = method;
   report.calibration = !calibDir.empty()      ? "directory " + calibDir
@@ -210,10 +227,12 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, qc::QuantReport &report, std
   preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
   measure.addPass(qc::createQCApplyQuantPreset(preset));
   if (calibrated) {
+    // --calib's samples come through `services`; synthetic ones are drawn by
+    // the pass.
     qc::QCCalibrateOptions calibrate;
-    calibrate.calibDir = calibDir;
-    calibrate.synthetic = calibSynthetic;
-    measure.addPass(qc::createQCCalibrate(calibrate));
+    if (calibDir.empty())
+      calibrate.synthetic = calibSynthetic;
+    measure.addPass(qc::createQCCalibrate(calibrate, services));
   }
   qc::QCQuantizeOptions quantizeOptions;
   quantizeOptions.method = method;
@@ -284,7 +303,6 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   qc::onnx_frontend::registerImportDialects(registry);
   qc::cpu::registerCodegenDialects(registry);
-  qc::cpu::registerCalibrationExecutor();
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
@@ -302,10 +320,15 @@ int main(int argc, char **argv) {
   if (!module)
     return fail(error);
 
+  // The passes that run the model do it with the CPU back end, in this
+  // process, on the samples quantize() reads from --calib.
+  auto samples = std::make_shared<std::vector<qc::CalibrationSample>>();
+  qc::CalibrationServices services{qc::cpu::runCalibrationProgram, qc::readSampleDirectory,
+                                   samples};
   if (quant != "none") {
     qc::QuantReport report;
     report.model = inputPath;
-    if (mlir::failed(quantize(*module, report, error)))
+    if (mlir::failed(quantize(*module, services, *samples, report, error)))
       return fail(inputPath + ": " + error);
     if (!reportPath.empty()) {
       std::error_code ec;

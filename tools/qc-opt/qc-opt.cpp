@@ -11,7 +11,9 @@
 #include "lowering/cpu/Artifact.h"
 #include "lowering/cpu/Passes.h"
 #include "lowering/cpu/Pipeline.h"
+#include "passes/Calibrate.h"
 #include "passes/Passes.h"
+#include "runtime/tensor_files.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -20,11 +22,14 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
+  // The passes that run programs, built with this tool's executor (the CPU
+  // back end, in-process) and sample reader (.pb/.npy files), registered
+  // before registerQCPasses() so that theirs are the ones qc-opt keeps.
+  qc::registerCalibrationPasses({qc::cpu::runCalibrationProgram, qc::readSampleDirectory});
   mlir::registerAllPasses();
   qc::registerQCPasses();
   qc::cpu::registerQCCPUPasses();
   qc::cpu::registerCodegenPipeline();
-  qc::cpu::registerCalibrationExecutor();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
