@@ -145,6 +145,20 @@ struct FoldNormsPass : impl::QCFoldNormsBase<FoldNormsPass> {
                          "the residual stream, not sums of centred writes)");
       return;
     }
+    // The stream must start at embeddings (tables that can be centred), not
+    // at a graph input.
+    for (Value v : s.streamValues) {
+      Operation *def = v.getDefiningOp();
+      bool isAdd = def && llvm::is_contained(s.streamAdds, def);
+      bool isEmbedding = def && llvm::any_of(s.embeddings, [&](const EmbeddingInfo &e) {
+                           return e.op == def;
+                         });
+      if (!isAdd && !isEmbedding) {
+        anchor->emitRemark("qc-fold-norms: LayerNorm kept: the residual stream starts at a graph "
+                           "input or an op other than an embedding, which cannot be centred");
+        return;
+      }
+    }
     // Everything reading the stream must be a norm or a stream add, and
     // everything writing it a linear layer or an embedding.
     DenseSet<Operation *> adds(s.streamAdds.begin(), s.streamAdds.end());

@@ -158,6 +158,70 @@ def QCCalibrate : Pass<"qc-calibrate", "mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QCVerifyEquivalence : Pass<"qc-verify-equivalence", "mlir::ModuleOp"> {
+  let summary = "Run float-preserving passes and check the outputs stay the same";
+  let description = [{
+    Checks that a pipeline of float-preserving passes (folded norms,
+    smoothing, rotations, reparameterization; calibration too, which only
+    measures) leaves the model's outputs unchanged to within float32
+    rounding, on real inputs. The module is cloned as the reference, the
+    nested `pipeline` runs on the module itself (what it leaves is the
+    pass's result), and the tool's executor compiles both with the CPU back
+    end and runs both on the same samples (`calib-dir` or `synthetic`, as
+    for qc-calibrate, or the tool's). For each output of `@main` a remark
+    gives the max relative error `||a - b||_inf / ||a||_inf` and the mean
+    relative error `mean|a - b| / mean|a|` over all samples (a: the
+    reference), and an error names the output and both figures when the
+    max relative error exceeds the tolerance. Integer and boolean outputs
+    must match exactly.
+
+    The tolerance, unless `tolerance` gives one, is derived from float32
+    rounding and the model's depth:
+
+        tol = 8 * 2^-24 * sqrt(L * K)
+
+    where L is the largest number of contractions (`qc.linear`,
+    `qc.quantized_linear`, `qc.matmul`) on one path through `@main` and K
+    the longest reduction among them (a dynamic one counts as the longest
+    static one), taken over the module before and after the pipeline. A
+    length-K dot product in float32 is off by about `sqrt(K) * 2^-24`
+    relative (the probabilistic bound of Higham and Mary, 2019, with
+    independent rounding errors); L such layers in sequence add
+    independent errors, so about `sqrt(L * K) * 2^-24` in all; the factor
+    8 covers the two programs' errors (sqrt 2), the largest of many
+    elements rather than a typical one (about 4 standard deviations) and
+    mild amplification by norms and softmax. For a 30-layer decoder
+    (L = 181 with its head, K = 1536) that is 2.5e-4: rounding passes,
+    and a wrong scale, a dropped bias or any quantization (relative errors
+    of 1e-3 to 1e-1) does not.
+
+    ```
+    qc-opt m.mlir -qc-verify-equivalence='pipeline=func.func(qc-fold-norms),qc-calibrate{synthetic=4},qc-smooth synthetic=4'
+    ```
+
+    The pipeline is pass-pipeline text on `builtin.module`, with or without
+    the `builtin.module(...)` around it; an empty one checks the back end
+    against itself. Cost: the model is compiled twice more than the
+    pipeline itself would (and run twice on every sample). Like
+    qc-calibrate, the pass needs the tool's `CalibrationServices`
+    (passes/Calibrate.h).
+  }];
+  let options = [
+    Option<"pipeline", "pipeline", "std::string", "\"\"",
+           "The float-preserving passes to check, as pass-pipeline text on builtin.module">,
+    Option<"tolerance", "tolerance", "double", "0.0",
+           "Largest max relative error accepted; 0: 8 * 2^-24 * sqrt(L * K) (see the description)">,
+    Option<"calibDir", "calib-dir", "std::string", "\"\"",
+           "Directory of samples to run on (DIR/*/input_N.pb or .npy)">,
+    Option<"synthetic", "synthetic", "int64_t", "0",
+           "Number of random samples, when there is no calib-dir">,
+    Option<"syntheticDim", "synthetic-dim", "int64_t", "128",
+           "Size of the dynamic dims after the first in synthetic samples">,
+    Option<"seed", "seed", "uint64_t", "0", "Seed of the synthetic samples">,
+  ];
+  let dependentDialects = ["::qc::QCDialect"];
+}
+
 def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
   let summary = "Quantize the weights of linear layers that carry a weight_quant";
   let description = [{
@@ -175,7 +239,10 @@ def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
 
     `input_quant` carries over; a `per_tensor` one takes its static scale
     from `input_stats` (the 99.99th percentile of |x|, or absmax with
-    `static-scale=absmax`, over 127). With a Gram matrix the layer's
+    `static-scale=absmax`, over 127). `activation-aware-clip` makes the
+    clipping search of each group's range minimise the error weighted by
+    the input channels' energy (the Gram matrix's diagonal), as AWQ's clip
+    search does, rather than the plain weight error. With a Gram matrix the layer's
     relative output error on the calibration inputs,
     ||X W^T - X What^T|| / ||X W^T||, is recorded as `output_error`.
   }];
@@ -187,6 +254,9 @@ def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
     Option<"damp", "damp", "double", "0.01", "GPTQ: damping, a fraction of the mean diagonal">,
     Option<"staticScale", "static-scale", "std::string", "\"p99.99\"",
            "Static activation scale from p99.99 or absmax">,
+    Option<"activationAwareClip", "activation-aware-clip", "bool", "false",
+           "Choose group ranges for the least error weighted by the Gram matrix's "
+           "diagonal (AWQ's clip search) instead of the plain weight error">,
   ];
   let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }
@@ -303,6 +373,30 @@ def QCSmooth : Pass<"qc-smooth", "mlir::func::FuncOp"> {
     Option<"maxOutputChannels", "search-channels", "int64_t", "256",
            "Output channels per layer the search measures the error on">,
   ];
+  let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
+}
+
+def QCReparam : Pass<"qc-reparam", "mlir::func::FuncOp"> {
+  let summary = "RepQ-ViT: per-channel activation ranges after norms made one per-tensor range";
+  let description = [{
+    For every norm whose output feeds linear layers with quantized inputs
+    (`input_quant`), channel j's calibrated range `[lo_j, hi_j]`
+    (`channel_min`, `channel_max` of `input_stats`) is centred and scaled to
+    the mean half-width: `X~ = (X - c) diag(r)^-1` with `c_j` the range's
+    centre and `r_j = h_j / mean(h)`. The factors fold into the norm's
+    affine (`g / r`, `(b - c) / r`) and the next layers (`W diag(r)`,
+    `bias + W c`), so every channel then spans the same symmetric range and
+    one static per-tensor scale serves it as well as per-channel scales
+    would. An RMSNorm has no bias to take the shift, so only the scale is
+    equalised there. Where the norm's output also feeds something else (a
+    post-LN residual), the layers get their own copy of the norm.
+
+    The layers' statistics are dropped: run qc-calibrate again (qc-compile
+    --reparam does). RepQ-ViT's second reparameterization, log-sqrt(2) to
+    log2 quantizers for post-softmax values, has nothing to act on: qc does
+    not quantize attention probabilities (they stay float in `qc.matmul`).
+    Float outputs are unchanged up to rounding (`qc-verify-equivalence`).
+  }];
   let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }
 

@@ -65,6 +65,13 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
     if (stats && stats.getGram())
       gram = getElementsAsDoubles(stats.getGram());
 
+    std::vector<double> importance;
+    if (activationAwareClip && gram) {
+      importance.resize(k);
+      for (int64_t j = 0; j < k; ++j)
+        importance[j] = (*gram)[j * k + j];
+      format.columnImportance = importance.data();
+    }
     QuantizedWeight q;
     if (method == "gptq" && gram) {
       GPTQOptions options;
@@ -114,6 +121,10 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
     auto quantized = QuantizedLinearOp::create(
         b, loc, op.getType(), op.getInput(), codes, scales, zeros, op.getBias(), spec,
         op.getInputQuantAttr(), inputScale, UnitAttr(), error);
+    // What the float-preserving passes did stays visible to the report.
+    for (StringRef key : {"qc.smooth", "qc.reparam"})
+      if (Attribute a = op->getAttr(key))
+        quantized->setAttr(key, a);
     op.replaceAllUsesWith(quantized.getResult());
     Operation *weightDef = op.getWeight().getDefiningOp();
     op.erase();

@@ -37,6 +37,16 @@ QC_CONFIGS = {
                           "--weight-symmetry=symmetric"],
     "qc-w4a8-gptq": ["--quant=w4a8", "--weight-quantizer=gptq"],
     "qc-w4a16-gptq-g64": ["--quant=w4a16", "--weight-quantizer=gptq", "--group-size=64"],
+    "qc-w8a8-static": ["--quant=w8a8", "--weight-quantizer=gptq", "--per-tensor-activations"],
+    "qc-w8a8-static-smooth": ["--quant=w8a8", "--weight-quantizer=gptq",
+                              "--per-tensor-activations", "--smooth=auto"],
+    "qc-w8a8-static-reparam": ["--quant=w8a8", "--weight-quantizer=gptq",
+                               "--per-tensor-activations", "--reparam"],
+    "qc-w8a8-static-reparam-smooth": ["--quant=w8a8", "--weight-quantizer=gptq",
+                                      "--per-tensor-activations", "--reparam", "--smooth=auto"],
+    "qc-w8a8-smooth": ["--quant=w8a8", "--weight-quantizer=gptq", "--smooth=auto"],
+    "qc-w4a16-gptq-awq": ["--quant=w4a16", "--weight-quantizer=gptq", "--awq"],
+    "qc-w4a16-rtn-awq": ["--quant=w4a16", "--weight-quantizer=rtn", "--awq"],
 }
 ORT_CONFIGS = ["ort-float", "ort-int8-dynamic", "ort-int8-static", "ort-int4-rtn", "ort-int4-gptq"]
 # What the benchmark runs: every preset, RTN against GPTQ, and the variants

@@ -1,5 +1,6 @@
 //===- QuantReport.cpp - what quantization did, per layer -----------------===//
 
+#include "llvm/Support/FormatVariadic.h"
 #include "QuantReport.h"
 
 #include "dialects/qc/QCDialect.h"
@@ -73,6 +74,24 @@ void collectLayers(ModuleOp module, QuantReport &report) {
     } else {
       return;
     }
+    for (StringRef key : {"qc.smooth", "qc.reparam"})
+      if (auto d = op->getAttrOfType<DictionaryAttr>(key)) {
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        llvm::interleave(
+            d.getValue(), os,
+            [&](NamedAttribute a) {
+              os << a.getName().getValue() << "=";
+              if (auto f = dyn_cast<FloatAttr>(a.getValue()))
+                os << llvm::formatv("{0:g4}", f.getValueAsDouble());
+              else if (auto str = dyn_cast<StringAttr>(a.getValue()))
+                os << str.getValue();
+              else
+                a.getValue().print(os);
+            },
+            " ");
+        layer.transforms.push_back({key.drop_front(3).str(), text});
+      }
     report.layers.push_back(layer);
   });
 }
@@ -91,6 +110,8 @@ void writeJSON(const QuantReport &r, llvm::raw_ostream &os) {
                          {"weight_bytes_after", static_cast<int64_t>(l.bytesAfter)}};
     o["relative_output_error"] =
         l.outputError ? llvm::json::Value(*l.outputError) : llvm::json::Value(nullptr);
+    for (const auto &[pass, text] : l.transforms)
+      o[pass] = text;
     layers.push_back(std::move(o));
   }
   llvm::json::Object root{
@@ -126,6 +147,8 @@ void writeTable(const QuantReport &r, llvm::raw_ostream &os) {
     os << llvm::format("%-48s %-28s %11llu %11llu %9s\n", name.c_str(), l.format.c_str(),
                        static_cast<unsigned long long>(l.bytesAfter),
                        static_cast<unsigned long long>(l.bytesBefore), error.c_str());
+    for (const auto &[pass, text] : l.transforms)
+      os << "    " << pass << ": " << text << "\n";
     before += l.bytesBefore;
     after += l.bytesAfter;
   }

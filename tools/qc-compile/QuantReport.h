@@ -24,6 +24,10 @@ struct LayerReport {
   int64_t n = 0, k = 0;
   uint64_t bytesBefore = 0, bytesAfter = 0;
   std::optional<double> outputError;
+  /// What qc-smooth / qc-reparam did to the layer's input ("qc.smooth",
+  /// "qc.reparam" attributes): method, alpha, largest factor, the layer
+  /// group's error before and after.
+  std::vector<std::pair<std::string, std::string>> transforms;
 };
 
 struct QuantReport {
