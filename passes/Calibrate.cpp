@@ -301,8 +301,9 @@ std::unique_ptr<Pass> createQCCalibrate(const QCCalibrateOptions &options,
 }
 
 void registerCalibrationPasses(const CalibrationServices &services) {
-  PassRegistration<CalibratePass>(
-      [services] { return createQCCalibrate(QCCalibrateOptions(), services); });
+  registerPass([services] { return createQCCalibrate(QCCalibrateOptions(), services); });
+  registerPass(
+      [services] { return createQCVerifyEquivalence(QCVerifyEquivalenceOptions(), services); });
 }
 
 } // namespace qc

@@ -1,15 +1,15 @@
 //===- Calibrate.h - what qc-calibrate needs from the tool ------*- C++ -*-===//
 //
-// qc-calibrate runs the program it is given, so it needs a back end to
-// compile and run it, and the tool's samples; the pass reads no files and
-// knows no back end. The tool hands both over in CalibrationServices when it
-// builds the pass:
+// qc-calibrate and qc-verify-equivalence run the program they are given, so
+// they need a back end to compile and run it, and the tool's samples; the
+// passes read no files and know no back end. The tool hands both over in
+// CalibrationServices when it builds a pass:
 //
 //   qc::CalibrationServices services{qc::cpu::runCalibrationProgram,
 //                                    qc::readSampleDirectory};
 //   pm.addPass(qc::createQCCalibrate(options, services));
 //
-// or registers the pass built that way, so that pipeline text names it
+// or registers the passes built that way, so that pipeline text names them
 // (qc::registerCalibrationPasses, before qc::registerQCPasses()).
 //
 //===----------------------------------------------------------------------===//
@@ -22,9 +22,11 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -89,13 +91,19 @@ bool getCalibrationSamples(mlir::func::FuncOp main, const SampleOptions &options
                            const CalibrationServices &services,
                            std::vector<CalibrationSample> &samples, std::string &error);
 
-/// qc-calibrate built with the tool's services. (The generated
-/// createQCCalibrate() builds it without: it fails, saying so, when it runs.)
+/// qc-calibrate and qc-verify-equivalence built with the tool's services.
+/// (The generated createQCCalibrate() and createQCVerifyEquivalence() build
+/// them without: they fail, saying so, when they run.)
 std::unique_ptr<mlir::Pass> createQCCalibrate(const QCCalibrateOptions &options,
                                               CalibrationServices services);
+/// With `pipeline`, qc-verify-equivalence checks those passes (built in C++,
+/// on builtin.module) instead of parsing `options.pipeline`.
+std::unique_ptr<mlir::Pass>
+createQCVerifyEquivalence(const QCVerifyEquivalenceOptions &options, CalibrationServices services,
+                          std::optional<mlir::OpPassManager> pipeline = std::nullopt);
 
-/// Registers qc-calibrate built with `services`,
-/// so that `-qc-calibrate=...` and pipeline text name it. Call it before
+/// Registers qc-calibrate and qc-verify-equivalence built with `services`,
+/// so that `-qc-calibrate=...` and pipeline text name them. Call it before
 /// registerQCPasses(): the first registration of a pass name is the one
 /// MLIR keeps.
 void registerCalibrationPasses(const CalibrationServices &services);

@@ -156,6 +156,21 @@ cl::opt<std::string> reportPath(
              "error on the calibration data; model size before and after) as JSON "
              "(default: none)"),
     cl::value_desc("file.json"), cl::init(""), cl::cat(quantCategory));
+cl::opt<bool> verifyFloat(
+    "verify",
+    cl::desc("Check that the float-preserving passes (norm folding, smoothing, "
+             "reparameterization, calibration) leave the model's outputs unchanged: run "
+             "the model before and after them on the calibration samples and fail when an "
+             "output's max relative error exceeds float32 rounding's bound, "
+             "8 * 2^-24 * sqrt(L * K) for L contractions in sequence of K terms at most "
+             "(qc-verify-equivalence; needs calibration data; compiles the model twice "
+             "more) (default: false)"),
+    cl::init(false), cl::cat(quantCategory));
+cl::opt<double> verifyTolerance(
+    "verify-tolerance",
+    cl::desc("--verify's largest accepted max relative error ||a-b||_inf / ||a||_inf "
+             "(default: 0, derived from the model's depth)"),
+    cl::value_desc("x"), cl::init(0.0), cl::cat(quantCategory));
 cl::opt<bool> verbose("v", cl::desc("Print the quantization report as a table on stderr, and "
                                     "the quantization passes' notes (default: false)"),
                       cl::init(false), cl::cat(quantCategory));
@@ -168,6 +183,34 @@ cl::opt<bool> printSupportedOps(
 int fail(const Twine &message) {
   errs() << "qc-compile: error: " << message << "\n";
   return 1;
+}
+
+/// The float-preserving part of --quant, in order: passes that change no
+/// output in exact arithmetic (the formats and calibration only add
+/// attributes). --verify runs exactly these inside qc-verify-equivalence and
+/// checks the outputs before and after, so a new float-preserving pass
+/// joins here, from its flag.
+void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServices &services) {
+  bool calibrated = !calibDir.empty() || calibSynthetic > 0;
+  // --calib's samples come through `services`; synthetic ones are drawn by
+  // the pass.
+  auto calibrate = [&] {
+    qc::QCCalibrateOptions options;
+    if (calibDir.empty())
+      options.synthetic = calibSynthetic;
+    pm.addPass(qc::createQCCalibrate(options, services));
+  };
+  // The formats (attributes only), then calibration and the rewrites that
+  // read its statistics.
+  qc::QCApplyQuantPresetOptions preset;
+  preset.preset = quant;
+  preset.groupSize = groupSize;
+  preset.symmetry = weightSymmetry;
+  preset.perTensorActivations = perTensorActivations;
+  preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+  pm.addPass(qc::createQCApplyQuantPreset(preset));
+  if (calibrated)
+    calibrate();
 }
 
 /// Runs the quantization passes the flags ask for; diagnostics become
@@ -197,6 +240,10 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
     error = calibDir + ": no such directory (--calib)";
     return mlir::failure();
   }
+  if (verifyFloat && !calibrated) {
+    error = "--verify runs the model on calibration data (--calib=DIR or --calib-synthetic=N)";
+    return mlir::failure();
+  }
   // The samples are read here, once, for every pass that runs the model.
   if (!calibDir.empty()) {
     auto main = module.lookupSymbol<mlir::func::FuncOp>("main");
@@ -216,23 +263,20 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
                                             : std::string("none");
   report.modelBytesBefore = qc::countConstantBytes(module);
 
-  // Formats and calibration first (the statistics are read off the IR in
-  // between), then the quantizers and the packing.
+  // The float-preserving passes and the formats first (the statistics are
+  // read off the IR in between), then the quantizers and the packing.
   mlir::PassManager measure(module.getContext()), rewrite(module.getContext());
-  qc::QCApplyQuantPresetOptions preset;
-  preset.preset = quant;
-  preset.groupSize = groupSize;
-  preset.symmetry = weightSymmetry;
-  preset.perTensorActivations = perTensorActivations;
-  preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
-  measure.addPass(qc::createQCApplyQuantPreset(preset));
-  if (calibrated) {
-    // --calib's samples come through `services`; synthetic ones are drawn by
-    // the pass.
-    qc::QCCalibrateOptions calibrate;
+  if (verifyFloat) {
+    // The same passes, run inside qc-verify-equivalence on the same samples.
+    mlir::OpPassManager checked(mlir::ModuleOp::getOperationName());
+    addFloatPreservingPasses(checked, services);
+    qc::QCVerifyEquivalenceOptions verifyOptions;
+    verifyOptions.tolerance = verifyTolerance;
     if (calibDir.empty())
-      calibrate.synthetic = calibSynthetic;
-    measure.addPass(qc::createQCCalibrate(calibrate, services));
+      verifyOptions.synthetic = calibSynthetic;
+    measure.addPass(qc::createQCVerifyEquivalence(verifyOptions, services, std::move(checked)));
+  } else {
+    addFloatPreservingPasses(measure, services);
   }
   qc::QCQuantizeOptions quantizeOptions;
   quantizeOptions.method = method;
@@ -250,7 +294,8 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
     if (d.getSeverity() == mlir::DiagnosticSeverity::Error) {
       if (error.empty())
         error = text;
-    } else if (d.getSeverity() == mlir::DiagnosticSeverity::Warning || verbose) {
+    } else if (d.getSeverity() == mlir::DiagnosticSeverity::Warning || verbose ||
+               (verifyFloat && StringRef(text).starts_with("qc-verify-equivalence:"))) {
       errs() << "qc-compile: " << (d.getSeverity() == mlir::DiagnosticSeverity::Warning
                                        ? "warning: "
                                        : "note: ")
@@ -340,8 +385,8 @@ int main(int argc, char **argv) {
     }
     if (verbose)
       qc::writeTable(report, errs());
-  } else if (!reportPath.empty() || !calibDir.empty() || calibSynthetic > 0) {
-    return fail("--report, --calib and --calib-synthetic need --quant=<preset>");
+  } else if (!reportPath.empty() || !calibDir.empty() || calibSynthetic > 0 || verifyFloat) {
+    return fail("--report, --calib, --calib-synthetic and --verify need --quant=<preset>");
   }
 
   Emit what = emit;

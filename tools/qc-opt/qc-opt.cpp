@@ -25,7 +25,8 @@ int main(int argc, char **argv) {
   // The passes that run programs, built with this tool's executor (the CPU
   // back end, in-process) and sample reader (.pb/.npy files), registered
   // before registerQCPasses() so that theirs are the ones qc-opt keeps.
-  qc::registerCalibrationPasses({qc::cpu::runCalibrationProgram, qc::readSampleDirectory});
+  qc::registerCalibrationPasses(
+      {qc::cpu::runCalibrationProgram, qc::readSampleDirectory, /*samples=*/nullptr});
   mlir::registerAllPasses();
   qc::registerQCPasses();
   qc::cpu::registerQCCPUPasses();
