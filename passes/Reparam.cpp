@@ -102,16 +102,7 @@ struct ReparamPass : impl::QCReparamBase<ReparamPass> {
       spreadBefore = std::max(spreadBefore, std::max(std::fabs((*lo)[j]), std::fabs((*hi)[j])));
     }
 
-    Operation *norm = n.op;
-    if (!n.otherUses.empty()) {
-      // Other readers (a post-LN residual) keep the original norm.
-      OpBuilder b(norm);
-      b.setInsertionPointAfter(norm);
-      Operation *own = b.clone(*norm);
-      for (LinearOp l : n.linears)
-        l.getInputMutable().assign(own->getResult(0));
-      norm = own;
-    }
+    Operation *norm = normOwnedBy(n.op, n.linears, !n.otherUses.empty());
     std::vector<float> newGamma(k), newBeta(k);
     for (int64_t j = 0; j < k; ++j) {
       newGamma[j] = static_cast<float>((*gamma)[j] / r[j]);

@@ -368,16 +368,7 @@ struct SmoothPass : impl::QCSmoothBase<SmoothPass> {
     int64_t k = s.k;
     // 1/s into the producer.
     if (g.kind == Producer::Norm) {
-      Operation *norm = g.producer;
-      if (!g.norm->otherUses.empty()) {
-        // Other readers keep the original norm; the layers get their own.
-        OpBuilder b(norm);
-        b.setInsertionPointAfter(norm);
-        Operation *own = b.clone(*norm);
-        for (LinearOp c : g.consumers)
-          c.getInputMutable().assign(own->getResult(0));
-        norm = own;
-      }
+      Operation *norm = normOwnedBy(g.producer, g.consumers, !g.norm->otherUses.empty());
       std::optional<std::vector<float>> gamma = readVector(norm->getOperand(1), k);
       std::optional<std::vector<float>> beta;
       if (auto ln = dyn_cast<LayerNormOp>(norm); ln && ln.getBias())

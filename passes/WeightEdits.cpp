@@ -82,6 +82,17 @@ void writeNormAffine(Operation *norm, ArrayRef<float> scale, ArrayRef<float> bia
     norm->insertOperands(2, {b});
 }
 
+Operation *normOwnedBy(Operation *norm, ArrayRef<LinearOp> layers, bool shared) {
+  if (!shared)
+    return norm;
+  OpBuilder b(norm);
+  b.setInsertionPointAfter(norm);
+  Operation *own = b.clone(*norm);
+  for (LinearOp l : layers)
+    l.getInputMutable().assign(own->getResult(0));
+  return own;
+}
+
 bool dropInputStats(LinearOp op) {
   bool had = static_cast<bool>(op.getInputStatsAttr());
   op.removeInputStatsAttr();

@@ -50,6 +50,11 @@ mlir::Value makeVector(mlir::Operation *user, llvm::ArrayRef<float> values,
 void writeNormAffine(mlir::Operation *norm, llvm::ArrayRef<float> scale,
                      llvm::ArrayRef<float> bias);
 
+/// The norm whose affine may be rewritten for `layers` alone: `norm` itself,
+/// or, when it has other readers (`shared`: a post-LN residual), a copy
+/// that `layers` now read while the others keep the original.
+mlir::Operation *normOwnedBy(mlir::Operation *norm, llvm::ArrayRef<LinearOp> layers, bool shared);
+
 /// Drops the calibration statistics of a layer whose input a rewrite
 /// changed; returns whether there were any.
 bool dropInputStats(LinearOp op);
