@@ -1,6 +1,6 @@
 //===- qc-compile.cpp - the qc compiler driver -----------------------------===//
 //
-// qc-compile MODEL.onnx [-o OUT] [--emit=so|mlir|mlirbc|llvm-mlir]
+// qc-compile MODEL.onnx|PROGRAM.mlir[bc] [-o OUT] [--emit=so|mlir|mlirbc|llvm-mlir]
 //            [-target=cpu|cuda] [-mcpu=CPU] [-mattr=FEATURES]
 //
 // Imports an ONNX model and writes what --emit asks for; by default what the
@@ -23,6 +23,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -39,7 +40,7 @@ enum class Target { CPU, CUDA };
 
 cl::OptionCategory category("qc-compile options");
 
-cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx>"),
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | program.mlir | program.mlirbc>"),
                                cl::cat(category));
 cl::opt<std::string> outputPath("o", cl::desc("Output file ('-' for stdout; "
                                               "default: stdout for --emit=mlir)"),
@@ -156,6 +157,31 @@ cl::opt<std::string> reportPath(
              "error on the calibration data; model size before and after) as JSON "
              "(default: none)"),
     cl::value_desc("file.json"), cl::init(""), cl::cat(quantCategory));
+cl::opt<std::string> smooth(
+    "smooth",
+    cl::desc("SmoothQuant for presets with int8 activations (w8a8, w4a8): move activation "
+             "outliers into the weights, with the migration strength alpha given or searched "
+             "per layer group on the calibration data (--smooth, --smooth=auto, --smooth=0.5; "
+             "needs calibration data) (default: off)"),
+    cl::value_desc("auto|ALPHA"), cl::ValueOptional, cl::init(""), cl::cat(quantCategory));
+cl::opt<bool> awq("awq",
+                  cl::desc("AWQ for int4 weights: activation-aware per-channel scales searched "
+                           "per layer group and folded into the previous op, and "
+                           "activation-aware clipping of the weight groups (needs calibration "
+                           "data) (default: false)"),
+                  cl::init(false), cl::cat(quantCategory));
+cl::opt<bool> reparam("reparam",
+                      cl::desc("RepQ-ViT scale reparameterization: per-channel activation "
+                               "ranges after LayerNorms made equal, so one per-tensor scale "
+                               "fits them, the factors folded into the norm's affine and the "
+                               "next weights (needs calibration data) (default: false)"),
+                      cl::init(false), cl::cat(quantCategory));
+cl::opt<bool> foldNorms("fold-norms",
+                        cl::desc("Fold norms' scale and bias into the next linear layers, and "
+                                 "pre-norm LayerNorms into RMSNorms, before calibration; "
+                                 "what rotations need, but it moves the norms' outlier "
+                                 "channels into the weights (default: false)"),
+                        cl::init(false), cl::cat(quantCategory));
 cl::opt<bool> verifyFloat(
     "verify",
     cl::desc("Check that the float-preserving passes (norm folding, smoothing, "
@@ -191,6 +217,8 @@ int fail(const Twine &message) {
 /// checks the outputs before and after, so a new float-preserving pass
 /// joins here, from its flag.
 void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServices &services) {
+  bool smoothing = smooth.getNumOccurrences() > 0;
+  std::string smoothAlpha = smooth.empty() ? "auto" : std::string(smooth);
   bool calibrated = !calibDir.empty() || calibSynthetic > 0;
   // --calib's samples come through `services`; synthetic ones are drawn by
   // the pass.
@@ -200,6 +228,12 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
       options.synthetic = calibSynthetic;
     pm.addPass(qc::createQCCalibrate(options, services));
   };
+  // Rewrites that need no statistics.
+  // Not implied by smoothing: folding a norm's scale into the weights moves
+  // its outlier channels into them, which int4 weights pay for (qc-smooth and
+  // qc-reparam fold into the norm themselves).
+  if (foldNorms)
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCFoldNorms());
   // The formats (attributes only), then calibration and the rewrites that
   // read its statistics.
   qc::QCApplyQuantPresetOptions preset;
@@ -211,6 +245,22 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   pm.addPass(qc::createQCApplyQuantPreset(preset));
   if (calibrated)
     calibrate();
+  if (reparam) {
+    // The reparameterized layers' statistics are measured again.
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCReparam());
+    calibrate();
+  }
+  if (smoothing) {
+    qc::QCSmoothOptions options;
+    options.method = "smoothquant";
+    options.alpha = smoothAlpha;
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCSmooth(options));
+  }
+  if (awq) {
+    qc::QCSmoothOptions options;
+    options.method = "awq";
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCSmooth(options));
+  }
 }
 
 /// Runs the quantization passes the flags ask for; diagnostics become
@@ -242,6 +292,22 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
   }
   if (verifyFloat && !calibrated) {
     error = "--verify runs the model on calibration data (--calib=DIR or --calib-synthetic=N)";
+    return mlir::failure();
+  }
+  bool smoothing = smooth.getNumOccurrences() > 0;
+  if ((smoothing || awq || reparam) && !calibrated) {
+    error = std::string(smoothing ? "--smooth" : awq ? "--awq" : "--reparam") +
+            " needs calibration data (--calib=DIR or --calib-synthetic=N)";
+    return mlir::failure();
+  }
+  if (smoothing && (quant == "w4a16" || quant == "w8a16")) {
+    error = "--smooth moves activation outliers for int8 activations; --quant=" + quant +
+            " keeps activations in float (use --awq)";
+    return mlir::failure();
+  }
+  if (reparam && !perTensorActivations && quant != "w8a8" && quant != "w4a8") {
+    error = "--reparam equalizes activation ranges for quantized activations; --quant=" + quant +
+            " keeps activations in float";
     return mlir::failure();
   }
   // The samples are read here, once, for every pass that runs the model.
@@ -281,6 +347,7 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
   qc::QCQuantizeOptions quantizeOptions;
   quantizeOptions.method = method;
   quantizeOptions.actOrder = actOrder;
+  quantizeOptions.activationAwareClip = awq;
   rewrite.addPass(qc::createQCQuantize(quantizeOptions));
   rewrite.addNestedPass<mlir::func::FuncOp>(qc::createQCQuantizeEmbeddings());
   // Without packed GEMMs, quantized layers take the reference lowering
@@ -360,8 +427,25 @@ int main(int argc, char **argv) {
   }
 
   std::string error;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      qc::onnx_frontend::importModel(context, inputPath, error, frozen);
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (StringRef(inputPath).ends_with(".mlir") || StringRef(inputPath).ends_with(".mlirbc")) {
+    // qc graph IR (what --emit=mlir|mlirbc or a qc-opt pipeline wrote).
+    if (!frozen.empty())
+      return fail("--freeze-input applies to ONNX models, not to " + inputPath);
+    std::string diagnostic;
+    mlir::ScopedDiagnosticHandler capture(&context, [&](mlir::Diagnostic &d) {
+      if (d.getSeverity() == mlir::DiagnosticSeverity::Error && diagnostic.empty())
+        diagnostic = d.str();
+      return mlir::success();
+    });
+    mlir::ParserConfig config(&context);
+    module = mlir::parseSourceFile<mlir::ModuleOp>(inputPath, config);
+    if (!module || !module->lookupSymbol("main"))
+      return fail(inputPath + ": not a qc program: " +
+                  (diagnostic.empty() ? std::string("no func.func @main") : diagnostic));
+  } else {
+    module = qc::onnx_frontend::importModel(context, inputPath, error, frozen);
+  }
   if (!module)
     return fail(error);
 
@@ -385,8 +469,15 @@ int main(int argc, char **argv) {
     }
     if (verbose)
       qc::writeTable(report, errs());
-  } else if (!reportPath.empty() || !calibDir.empty() || calibSynthetic > 0 || verifyFloat) {
-    return fail("--report, --calib, --calib-synthetic and --verify need --quant=<preset>");
+  } else if (!reportPath.empty() || !calibDir.empty() || calibSynthetic > 0 ||
+             smooth.getNumOccurrences() || awq || reparam || verifyFloat) {
+    return fail("--report, --calib, --calib-synthetic, --smooth, --awq, --reparam and --verify "
+                "need --quant=<preset>");
+  } else if (foldNorms) {
+    mlir::PassManager pm(&context);
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCFoldNorms());
+    if (mlir::failed(pm.run(*module)))
+      return fail(inputPath + ": --fold-norms failed");
   }
 
   Emit what = emit;
