@@ -169,6 +169,12 @@ def render(results, path):
         import run_quant_bench
         with open(quant) as f:
             lines += run_quant_bench.render(json.load(f))
+    # Sections assembled from other benchmark commands (each names its own).
+    for name in ("float-preserving.md", "smollm2-quant.md"):
+        section = os.path.join(ROOT, "bench", "results", name)
+        if os.path.exists(section):
+            with open(section) as f:
+                lines += ["", f.read().rstrip("\n"), ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 
