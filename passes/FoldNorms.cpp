@@ -247,8 +247,8 @@ struct FoldNormsPass : impl::QCFoldNormsBase<FoldNormsPass> {
       if (auto slice = dyn_cast<tensor::ExtractSliceOp>(e.op))
         slice.getSourceMutable().assign(centred);
       else
-        e.op->walk([&](tensor::ExtractOp extract) {
-          if (extract.getTensor() == e.table)
+        e.op->walk([&, table = e.table](tensor::ExtractOp extract) {
+          if (extract.getTensor() == table)
             extract.getTensorMutable().assign(centred);
         });
     }
