@@ -1,6 +1,6 @@
 # Shorthands for the scripts in scripts/; the README's two commands work
 # without make.
-.PHONY: all run test build docs fuzz conformance-update bench bench-quant clean
+.PHONY: all run test build docs fuzz conformance-update bench bench-quant bench-smollm2 clean
 all: build
 run:
 	bash scripts/demo.sh
@@ -30,5 +30,11 @@ bench: build
 bench-quant: build
 	bash scripts/build.sh qc-compile qcrt qc-kernel-bench
 	.venv/bin/python bench/run_quant_bench.py
+# SmolLM2-135M perplexity per quantization config (~1.5 h on 2 cores: calibration ~27 min, each config ~7 min): the model
+# from examples/smollm2/build_smollm2.py, calibrated once, each config by qc-opt.
+bench-smollm2: build
+	bash scripts/build.sh qc-compile qc-opt qcrt
+	test -f ~/.cache/qc/smollm2/smollm2-135m.onnx || .venv/bin/python examples/smollm2/build_smollm2.py
+	.venv/bin/python bench/run_smollm2_bench.py --float --configs all --ort int8-dynamic,int4-rtn
 clean:
 	rm -rf build
