@@ -31,7 +31,7 @@ namespace {
 /// Float32's unit roundoff.
 constexpr double kUnitRoundoff = 0x1p-24;
 /// The constant of the derived tolerance (see the pass description).
-constexpr double kToleranceConstant = 8;
+constexpr double kToleranceConstant = 2;
 
 /// The depth of a program in contractions: the largest number of
 /// qc.linear, qc.quantized_linear and qc.matmul ops on one path from an
@@ -267,7 +267,7 @@ struct VerifyEquivalencePass : impl::QCVerifyEquivalenceBase<VerifyEquivalencePa
       int64_t l = std::max<int64_t>(depth.contractions, 1);
       tol = kToleranceConstant * kUnitRoundoff *
             std::sqrt(static_cast<double>(l) * static_cast<double>(depth.reduction));
-      derivation = " = 8 * 2^-24 * sqrt(L * K), L = " + std::to_string(l) +
+      derivation = " = 2 * 2^-24 * sqrt(L * K), L = " + std::to_string(l) +
                    " contractions on the longest path, K = " + std::to_string(depth.reduction) +
                    " the longest reduction";
     }

@@ -3,12 +3,12 @@
 // by the CPU back end, run in-process). Here: pipelines that keep the float
 // outputs, so the pass succeeds with remarks. The model is a LayerNorm and
 // two linear layers (L = 2 in sequence, K = 24 at most), so the derived
-// tolerance is 8 * 2^-24 * sqrt(2 * 24) = 3.3e-6.
+// tolerance is 2 * 2^-24 * sqrt(2 * 24) = 8.26e-7.
 // RUN: rm -rf %t && mkdir -p %t/s0 %t/s1
 
 // canonicalize changes nothing the back end compiles: bit for bit equal.
 // RUN: qc-opt %s -qc-verify-equivalence="pipeline=canonicalize synthetic=2" -o /dev/null 2>&1 | FileCheck %s --check-prefix=CANON
-// CANON: remark: qc-verify-equivalence: 2 samples, tolerance 3.3e-06 = 8 * 2^-24 * sqrt(L * K), L = 2 contractions on the longest path, K = 24 the longest reduction
+// CANON: remark: qc-verify-equivalence: 2 samples, tolerance 8.26e-07 = 2 * 2^-24 * sqrt(L * K), L = 2 contractions on the longest path, K = 24 the longest reduction
 // CANON: remark: qc-verify-equivalence: output 0 'y': max relative error 0, mean relative error 0
 
 // Folding the bias add into the layer reassociates it (the sum starts from
@@ -27,7 +27,7 @@
 // RUN: FileCheck %s --check-prefix=STATS < %t/calibrated.mlir
 // STATS: qc.linear {{.*}}input_stats = #qc.stats<samples = 2
 // RUN: qc-opt %s -qc-verify-equivalence="synthetic=1" -o /dev/null 2>&1 | FileCheck %s --check-prefix=EMPTY
-// EMPTY: remark: qc-verify-equivalence: 1 samples, tolerance 3.3e-06
+// EMPTY: remark: qc-verify-equivalence: 1 samples, tolerance 8.26e-07
 // EMPTY: output 0 'y': max relative error 0, mean relative error 0
 
 // Samples from a directory; with an explicit tolerance, W8A8 quantization

@@ -188,7 +188,7 @@ cl::opt<bool> verifyFloat(
              "reparameterization, calibration) leave the model's outputs unchanged: run "
              "the model before and after them on the calibration samples and fail when an "
              "output's max relative error exceeds float32 rounding's bound, "
-             "8 * 2^-24 * sqrt(L * K) for L contractions in sequence of K terms at most "
+             "2 * 2^-24 * sqrt(L * K) for L contractions in sequence of K terms at most "
              "(qc-verify-equivalence; needs calibration data; compiles the model twice "
              "more) (default: false)"),
     cl::init(false), cl::cat(quantCategory));
