@@ -65,7 +65,7 @@ struct Result {
 };
 
 Result gemv(const char *name, int64_t k, int64_t n, int bits, int act, int64_t group, int isa) {
-  qc_qlinear_shape shape{n, k, group, bits, act, 0, 0.0f};
+  qc_qlinear_layer shape = qc_qlinear_layer_make(n, k, group, bits, act);
   std::mt19937 rng(1);
   std::vector<int8_t> codes(n * k);
   int lo = -(1 << (bits - 1)), hi = (1 << (bits - 1)) - 1;
@@ -138,8 +138,8 @@ int main(int argc, char **argv) {
   for (auto [k, n] : {std::pair<int64_t, int64_t>{4096, 4096}, {4096, 11008}}) {
     results.push_back(gemv("int4 g128, f32 activations", k, n, 4, QC_ACT_FLOAT, 128, isa));
     results.push_back(gemv("int8 per-channel, f32 activations", k, n, 8, QC_ACT_FLOAT, k, isa));
-    results.push_back(gemv("int4 g128, int8 activations", k, n, 4, QC_ACT_INT8_DYNAMIC, 128, isa));
-    results.push_back(gemv("int8 per-channel, int8 activations", k, n, 8, QC_ACT_INT8_DYNAMIC, k, isa));
+    results.push_back(gemv("int4 g128, int8 activations", k, n, 4, QC_ACT_DYNAMIC, 128, isa));
+    results.push_back(gemv("int8 per-channel, int8 activations", k, n, 8, QC_ACT_DYNAMIC, k, isa));
   }
   std::printf("  %-36s %6s %6s %10s %9s %8s %9s\n", "kernel", "K", "N", "bytes", "ms", "GB/s",
               "of copy");

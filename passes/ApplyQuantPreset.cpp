@@ -20,15 +20,16 @@ struct Preset {
   const char *name;
   unsigned weightBits;
   int64_t groupSize; // 0: per channel
-  bool int8Activations;
+  unsigned activationBits; // 0: float activations
   bool symmetric;
 };
 
 constexpr Preset kPresets[] = {
-    {"w8a8", 8, 0, true, true},
-    {"w4a16", 4, 128, false, false},
-    {"w4a8", 4, 128, true, false},
-    {"w8a16", 8, 0, false, true},
+    {"w8a8", 8, 0, 8, true},
+    {"w4a16", 4, 128, 0, false},
+    {"w4a8", 4, 128, 8, false},
+    {"w8a16", 8, 0, 0, true},
+    {"w4a4", 4, 128, 4, false},
 };
 
 /// The largest multiple of 8 that divides k and is at most `wanted`; 0 when
@@ -52,7 +53,11 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
         preset = &p;
     if (!preset) {
       getOperation().emitError() << "unknown quantization preset '" << this->preset
-                                 << "' (expected w8a8, w4a16, w4a8 or w8a16)";
+                                 << "' (expected w8a8, w4a16, w4a8, w8a16 or w4a4)";
+      return signalPassFailure();
+    }
+    if (!(activationClip > 0 && activationClip <= 1)) {
+      getOperation().emitError() << "activation-clip must be in (0, 1], got " << activationClip;
       return signalPassFailure();
     }
     if (symmetry != "preset" && symmetry != "symmetric" && symmetry != "asymmetric") {
@@ -91,10 +96,12 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
       op.setWeightQuantAttr(QuantSpecAttr::get(
           ctx, preset->weightBits, group ? Granularity::PerGroup : Granularity::PerChannel,
           group, symmetric));
-      if (preset->int8Activations)
+      if (preset->activationBits)
         op.setInputQuantAttr(QuantSpecAttr::get(
-            ctx, 8, perTensorActivations ? Granularity::PerTensor : Granularity::PerToken, 0,
-            true));
+            ctx, preset->activationBits,
+            perTensorActivations ? Granularity::PerTensor : Granularity::PerToken, 0, true,
+            activationClip < 1 ? FloatAttr::get(Float32Type::get(ctx), activationClip)
+                               : FloatAttr()));
       else
         op.removeInputQuantAttr();
     });

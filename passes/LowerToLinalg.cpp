@@ -395,15 +395,16 @@ struct LowerQuantizeCast : OpRewritePattern<quant::QuantizeCastOp> {
 };
 
 /// An unpacked qc.quantized_linear as float math: the weight dequantized
-/// (scales[n][k / g] * (codes - zero_points)) and, for int8 activations, the
-/// input rounded to int8 and back exactly as the CPU kernels quantize it
-/// (x * (1 / s) rounded half to even, clamped to [-127, 127], with s the
-/// row's absmax / 127 or the static input_scale), then a qc.linear. The
-/// reference the packed kernels are checked against.
+/// (scales[n][k / g] * (codes - zero_points)) and, for integer activations
+/// of b bits, the input rounded to codes and back exactly as the CPU kernels
+/// quantize it (x * (1 / s) rounded half to even, clamped to [-qmax - 1,
+/// qmax] with qmax = 2^(b-1) - 1, and s the row's clip * absmax / qmax or
+/// the static input_scale), then a qc.linear. The reference the packed
+/// kernels are checked against.
 struct LowerQuantizedLinear : OpRewritePattern<QuantizedLinearOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(QuantizedLinearOp op, PatternRewriter &rewriter) const override {
-    if (op.getPacked())
+    if (op.isPacked())
       return rewriter.notifyMatchFailure(op, "packed weights lower to the CPU kernels");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
@@ -438,15 +439,17 @@ struct LowerQuantizedLinear : OpRewritePattern<QuantizedLinearOp> {
 
     Value x = op.getInput();
     if (QuantSpecAttr a = op.getInputQuantAttr())
-      x = fakeQuantize(rewriter, loc, x, a.getGranularity() == Granularity::PerToken,
-                       op.getInputScaleAttr());
+      x = fakeQuantize(rewriter, loc, x, op.getFormat());
     rewriter.replaceOpWithNewOp<LinearOp>(op, op.getType(), x, weight, op.getBias(), nullptr,
                                           nullptr, nullptr, nullptr);
     return success();
   }
 
-  static Value fakeQuantize(PatternRewriter &rewriter, Location loc, Value x, bool perToken,
-                            FloatAttr staticScale) {
+  static Value fakeQuantize(PatternRewriter &rewriter, Location loc, Value x,
+                            const LinearFormat &format) {
+    bool perToken = format.activations == ActivationMode::Dynamic;
+    auto qmax = static_cast<float>(format.activationQMax());
+    auto clip = static_cast<float>(format.activationClip);
     MLIRContext *ctx = rewriter.getContext();
     Type f32 = rewriter.getF32Type();
     auto type = typeOf(x);
@@ -459,8 +462,8 @@ struct LowerQuantizedLinear : OpRewritePattern<QuantizedLinearOp> {
     AffineMap rowMap = AffineMap::get(rank, 0, rowExprs, ctx);
     SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
 
-    // The scale of each row: absmax / 127 (1 for an all-zero row), or the
-    // static scale for every row.
+    // The scale of each row: clip * absmax / qmax (1 for an all-zero row),
+    // or the static scale for every row.
     Value scale;
     SmallVector<OpFoldResult> rowDims(dims.begin(), dims.end() - 1);
     if (perToken) {
@@ -484,9 +487,13 @@ struct LowerQuantizedLinear : OpRewritePattern<QuantizedLinearOp> {
                   [&](OpBuilder &b, Location l, ValueRange a) {
                     Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
                     Value one = arith::ConstantOp::create(b, l, b.getF32FloatAttr(1.0f));
-                    Value q = arith::ConstantOp::create(b, l, b.getF32FloatAttr(127.0f));
-                    Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], zero);
-                    Value s = arith::DivFOp::create(b, l, a[0], q);
+                    Value q = arith::ConstantOp::create(b, l, b.getF32FloatAttr(qmax));
+                    Value range = a[0];
+                    if (clip != 1.0f)
+                      range = arith::MulFOp::create(
+                          b, l, arith::ConstantOp::create(b, l, b.getF32FloatAttr(clip)), range);
+                    Value s = arith::DivFOp::create(b, l, range, q);
+                    Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, s, zero);
                     linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, positive, s, one)));
                   })
                   .getResult(0);
@@ -499,15 +506,15 @@ struct LowerQuantizedLinear : OpRewritePattern<QuantizedLinearOp> {
       maps.push_back(rowMap);
     }
     maps.push_back(identity);
-    float fixed = staticScale ? static_cast<float>(staticScale.getValueAsDouble()) : 1.0f;
+    float fixed = format.inputScale > 0 ? format.inputScale : 1.0f;
     return linalg::GenericOp::create(
                rewriter, loc, TypeRange{empty.getType()}, ins, ValueRange{empty}, maps, parallel,
                [&](OpBuilder &b, Location l, ValueRange a) {
                  Value s = a.size() == 3 ? a[1]
                                          : Value(arith::ConstantOp::create(b, l, b.getF32FloatAttr(fixed)));
                  Value one = arith::ConstantOp::create(b, l, b.getF32FloatAttr(1.0f));
-                 Value lo = arith::ConstantOp::create(b, l, b.getF32FloatAttr(-127.0f));
-                 Value hi = arith::ConstantOp::create(b, l, b.getF32FloatAttr(127.0f));
+                 Value lo = arith::ConstantOp::create(b, l, b.getF32FloatAttr(-qmax - 1.0f));
+                 Value hi = arith::ConstantOp::create(b, l, b.getF32FloatAttr(qmax));
                  Value inverse = arith::DivFOp::create(b, l, one, s);
                  Value q = math::RoundEvenOp::create(b, l, arith::MulFOp::create(b, l, a[0], inverse));
                  q = arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, q, lo), hi);

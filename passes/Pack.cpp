@@ -1,9 +1,9 @@
-//===- Pack.cpp - lay quantized weights out for the CPU kernels -----------===//
+//===- Pack.cpp - lay quantized weights out for a target's kernels --------===//
 
 #include "dialects/qc/ConstantBlobs.h"
 #include "passes/LayerNames.h"
 #include "passes/Passes.h"
-#include "runtime/kernels/quantized_linear.h"
+#include "passes/QuantizedLinearTarget.h"
 
 namespace qc {
 #define GEN_PASS_DEF_QCPACK
@@ -16,16 +16,24 @@ namespace qc {
 namespace {
 
 struct PackPass : impl::QCPackBase<PackPass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    const QuantizedLinearTarget *t = lookupQuantizedLinearTarget(target);
+    if (!t) {
+      getOperation().emitError() << "qc-pack: unknown target '" << target
+                                 << "' (known: " << listQuantizedLinearTargets() << ")";
+      return signalPassFailure();
+    }
     getOperation().walk([&](QuantizedLinearOp op) {
-      if (op.getPacked())
+      if (op.isPacked())
         return;
-      if (failed(pack(op)))
+      if (failed(pack(*t, op)))
         signalPassFailure();
     });
   }
 
-  LogicalResult pack(QuantizedLinearOp op) {
+  LogicalResult pack(const QuantizedLinearTarget &t, QuantizedLinearOp op) {
     std::optional<std::vector<char>> codes = getConstantBytes(op.getWeight());
     std::optional<std::vector<float>> scales = getConstantFloats(op.getScales());
     std::optional<std::vector<char>> zeros;
@@ -34,12 +42,18 @@ struct PackPass : impl::QCPackBase<PackPass> {
     if (!codes || !scales || (op.getZeroPoints() && !zeros))
       return op.emitError("qc-pack needs constant codes, scales and zero points");
 
-    qc_qlinear_shape shape = op.getKernelShape();
-    std::vector<int8_t> weight(qc_qlinear_packed_weight_bytes(&shape));
-    std::vector<float> params(qc_qlinear_packed_param_floats(&shape));
-    qc_qlinear_pack(&shape, reinterpret_cast<const int8_t *>(codes->data()), scales->data(),
-                    zeros ? reinterpret_cast<const int8_t *>(zeros->data()) : nullptr,
-                    weight.data(), params.data());
+    LinearFormat format = op.getFormat();
+    std::string why;
+    std::string layout = t.chooseLayout(format, why);
+    if (layout.empty())
+      return op.emitError() << "target '" << t.getName() << "' cannot run this layer: " << why;
+    auto bytes = [](const std::optional<std::vector<char>> &v) {
+      return v ? ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(v->data()), v->size())
+               : ArrayRef<int8_t>();
+    };
+    std::vector<int8_t> weight;
+    std::vector<float> params;
+    t.pack(format, layout, bytes(codes), *scales, bytes(zeros), weight, params);
 
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -58,7 +72,7 @@ struct PackPass : impl::QCPackBase<PackPass> {
     op.getWeightMutable().assign(packedWeight);
     op.getScalesMutable().assign(packedParams);
     op.getZeroPointsMutable().clear();
-    op.setPacked(true);
+    op.setEncodingAttr(WeightEncodingAttr::get(op.getContext(), t.getName(), layout));
     for (Operation *def : old)
       if (def && def->use_empty())
         def->erase();

@@ -73,6 +73,7 @@ def QCApplyQuantPreset : Pass<"qc-apply-quant-preset", "mlir::ModuleOp"> {
     | `w4a16` | int4, groups of 128 along K, asymmetric | float                  |
     | `w4a8`  | int4, groups of 128 along K, asymmetric | int8 per token (dynamic) |
     | `w8a16` | int8, per output channel, symmetric   | float                    |
+    | `w4a4`  | int4, groups of 128 along K, asymmetric | int4 per token (dynamic) |
 
     int4 takes zero points by default: with 16 levels a range that need not
     be centred on 0 is worth it (MiniLM W4A16: 0.98155 against 0.97882
@@ -83,18 +84,24 @@ def QCApplyQuantPreset : Pass<"qc-apply-quant-preset", "mlir::ModuleOp"> {
     `group-size` overrides the weight's granularity (0: per channel); when it
     does not divide a layer's K, that layer takes the largest multiple of 8
     below it that does, or one scale per channel, with a remark.
-    `per-tensor-activations` makes int8 activations static, one scale per
+    `per-tensor-activations` makes integer activations static, one scale per
     tensor from calibration (`qc-quantize` reads it from `input_stats`).
+    `activation-clip` below 1 writes `clip` into the activation format: the
+    scale covers that share of the range (QuaRot's 0.9 for 4-bit
+    activations); `qc-quantize{activation-clip=search}` chooses it per
+    layer instead.
   }];
   let options = [
     Option<"preset", "preset", "std::string", "\"w8a8\"",
-           "w8a8, w4a16, w4a8 or w8a16">,
+           "w8a8, w4a16, w4a8, w8a16 or w4a4">,
     Option<"groupSize", "group-size", "int64_t", "-1",
            "Weights per scale along K; 0: per channel; -1: the preset's">,
     Option<"symmetry", "symmetry", "std::string", "\"preset\"",
            "preset (int4 asymmetric, int8 symmetric), symmetric or asymmetric">,
     Option<"perTensorActivations", "per-tensor-activations", "bool", "false",
-           "Static per-tensor int8 activation scales instead of per-token">,
+           "Static per-tensor activation scales instead of per-token">,
+    Option<"activationClip", "activation-clip", "double", "1.0",
+           "Share of the activation range the scale covers, in (0, 1]">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "Glob patterns of layer names left in float (e.g. *lm_head*)">,
   ];
@@ -240,7 +247,12 @@ def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
 
     `input_quant` carries over; a `per_tensor` one takes its static scale
     from `input_stats` (the 99.99th percentile of |x|, or absmax with
-    `static-scale=absmax`, over 127). `activation-aware-clip` makes the
+    `static-scale=absmax`, times `clip`, over 2^(bits-1) - 1).
+    `activation-clip=search` chooses each layer's activation `clip` among
+    1.0, 0.95, ..., 0.5 for the least error of the activations' rounding in
+    the layer's output, ||Q(X) W^T - X W^T||, on the sampled calibration
+    rows (`input_stats.rows`) and up to 64 output channels, with a remark
+    giving the clip and the error with and without it. `activation-aware-clip` makes the
     clipping search of each group's range minimise the error weighted by
     the input channels' energy (the Gram matrix's diagonal), as AWQ's clip
     search does, rather than the plain weight error. With a Gram matrix the layer's
@@ -258,20 +270,30 @@ def QCQuantize : Pass<"qc-quantize", "mlir::ModuleOp"> {
     Option<"activationAwareClip", "activation-aware-clip", "bool", "false",
            "Choose group ranges for the least error weighted by the Gram matrix's "
            "diagonal (AWQ's clip search) instead of the plain weight error">,
+    Option<"activationClip", "activation-clip", "std::string", "\"keep\"",
+           "keep the activation format's clip, or search each layer's on its sampled "
+           "calibration rows">,
   ];
   let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }
 
 def QCPack : Pass<"qc-pack", "mlir::func::FuncOp"> {
-  let summary = "Lay quantized weights out for the CPU kernels";
+  let summary = "Lay quantized weights out for a target's kernels";
   let description = [{
     Rewrites the codes, scales and zero points of every unpacked
-    `qc.quantized_linear` into the packed layout of
-    `runtime/kernels/quantized_linear.h` (16-column blocks; int4 two per
-    byte; group parameters interleaved per block) and marks it `packed`. The
-    layout follows from the weight's bits and whether activations are int8;
-    both the AVX-512 VNNI and the AVX2 kernels read it.
+    `qc.quantized_linear` into the layout that `target`'s kernels read, and
+    marks the layer with `#qc.encoding<target, layout>`. The target chooses
+    the layout from the layer's format (passes/QuantizedLinearTarget.h): for
+    `cpu`, the layouts of `runtime/kernels/quantized_linear.h` (16-column
+    blocks; int4 two per byte; group parameters interleaved per block),
+    which both the AVX-512 VNNI and the AVX2 kernels read. A format the
+    target's kernels cannot run is an error naming the layer. Layers already
+    packed are left alone.
   }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cpu\"",
+           "The back end whose layout to pack in (registered by the tool: cpu)">,
+  ];
   let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }
 
@@ -293,6 +315,35 @@ def QCQuantizeEmbeddings : Pass<"qc-quantize-embeddings", "mlir::func::FuncOp"> 
            "Smallest table (in elements) worth quantizing">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::tensor::TensorDialect"];
+}
+
+def QCRotate : Pass<"qc-rotate", "mlir::func::FuncOp"> {
+  let summary = "Fold QuaRot's Hadamard rotations of the residual stream (R1) and of each "
+                "attention head's values (R2) into the weights";
+  let description = [{
+    A float-preserving rewrite (passes/Rotate.cpp): the residual stream is
+    multiplied by a randomized Hadamard matrix Q = diag(signs) H / sqrt(d),
+    folded into the embedding rows (T Q), the layers that write the stream
+    (W' = Q^T W, b' = b Q) and the layers that read it through a norm
+    (W' = W Q, the LM head included; a tied LM head is untied). With `r2`,
+    each attention block's value outputs and output-projection inputs are
+    rotated per head by a Hadamard of the head dim. H is Sylvester's for
+    powers of two, times Paley's of order 12, 20 or 28 or their Kronecker
+    products (576 = 144 * 4, 384 = 12 * 32; passes/quantizers/Hadamard.h).
+
+    The stream's norms must be scale-free RMSNorms: run `qc-fold-norms`
+    first (it folds their scales and centres pre-norm LayerNorm models into
+    RMSNorm). Post-norm models, a stream read by anything but norms and
+    adds, or a hidden size without a Hadamard matrix are errors naming the
+    op. Calibration statistics of the rotated layers are dropped: calibrate
+    after rotating. Online rotations (R3 before down_proj, R4 on queries and
+    keys) are not implemented yet.
+  }];
+  let options = [
+    Option<"seed", "seed", "uint64_t", "0", "Seed of the random signs (R1: seed, R2: seed + 1)">,
+    Option<"r2", "r2", "bool", "true", "Also rotate each attention head's values (R2)">,
+  ];
+  let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }
 
 def QCFoldNorms : Pass<"qc-fold-norms", "mlir::func::FuncOp"> {

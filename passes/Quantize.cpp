@@ -3,6 +3,7 @@
 #include "dialects/qc/ConstantBlobs.h"
 #include "passes/LayerNames.h"
 #include "passes/Passes.h"
+#include "passes/quantizers/ActivationQuantizers.h"
 #include "passes/quantizers/WeightQuantizers.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -25,6 +26,11 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
     if (method != "rtn" && method != "gptq") {
       getOperation().emitError() << "unknown weight quantizer '" << method
                                  << "' (expected rtn or gptq)";
+      return signalPassFailure();
+    }
+    if (activationClip != "keep" && activationClip != "search") {
+      getOperation().emitError() << "unknown activation-clip '" << activationClip
+                                 << "' (expected keep or search)";
       return signalPassFailure();
     }
     if (staticScale != "p99.99" && staticScale != "absmax") {
@@ -88,18 +94,28 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
     }
 
     OpBuilder b(op);
-    FloatAttr inputScale;
-    if (QuantSpecAttr a = op.getInputQuantAttr(); a && a.getGranularity() == Granularity::PerTensor) {
+    QuantSpecAttr inputQuant = op.getInputQuantAttr();
+    bool perTensor = inputQuant && inputQuant.getGranularity() == Granularity::PerTensor;
+    double staticRange = 0;
+    if (perTensor) {
       if (!stats)
         return op.emitError("static per-tensor activations need calibration statistics "
                             "(run qc-calibrate first)");
-      double range = 0;
       if (staticScale == "p99.99" && stats.getP99_99())
-        range = stats.getP99_99().getValueAsDouble();
+        staticRange = stats.getP99_99().getValueAsDouble();
       else
         for (APFloat v : cast<DenseElementsAttr>(stats.getAbsmax()).getValues<APFloat>())
-          range = std::max(range, v.convertToDouble());
-      inputScale = b.getF32FloatAttr(range > 0 ? static_cast<float>(range / 127.0) : 1.0f);
+          staticRange = std::max(staticRange, v.convertToDouble());
+    }
+    if (inputQuant && activationClip == "search")
+      inputQuant = searchClip(op, inputQuant, *weight, staticRange);
+    FloatAttr inputScale;
+    if (perTensor) {
+      // The codes' range [-qmax - 1, qmax] covers clip times the calibrated
+      // range.
+      double range = staticRange * inputQuant.getClipRatio();
+      double qmax = static_cast<double>(inputQuant.getActivationQMax());
+      inputScale = b.getF32FloatAttr(range > 0 ? static_cast<float>(range / qmax) : 1.0f);
     }
     FloatAttr error;
     if (gram)
@@ -120,7 +136,7 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
                                ArrayRef<int8_t>(q.zeroPoints), name + ".zero_points");
     auto quantized = QuantizedLinearOp::create(
         b, loc, op.getType(), op.getInput(), codes, scales, zeros, op.getBias(), spec,
-        op.getInputQuantAttr(), inputScale, UnitAttr(), error);
+        inputQuant, inputScale, WeightEncodingAttr(), error);
     // What the float-preserving passes did stays visible to the report.
     for (StringRef key : {"qc.smooth", "qc.reparam"})
       if (Attribute a = op->getAttr(key))
@@ -131,6 +147,44 @@ struct QuantizePass : impl::QCQuantizeBase<QuantizePass> {
     if (weightDef && weightDef->use_empty())
       weightDef->erase();
     return success();
+  }
+
+  /// The activation format with the clipping ratio of least output error on
+  /// the layer's sampled calibration rows, measured on up to 64 of its
+  /// output channels (float weights: the activations' share of the error).
+  QuantSpecAttr searchClip(LinearOp op, QuantSpecAttr spec, const std::vector<float> &weight,
+                           double staticRange) {
+    TensorStatsAttr stats = op.getInputStatsAttr();
+    if (!stats || !stats.getRows()) {
+      op.emitWarning("activation-clip=search needs sampled calibration rows (qc-calibrate); "
+                     "kept clip ")
+          << spec.getClipRatio();
+      return spec;
+    }
+    std::optional<std::vector<double>> sampled = getElementsAsDoubles(stats.getRows());
+    int64_t n = op.getOutFeatures(), k = op.getInFeatures();
+    int64_t r = stats.getNumRows();
+    if (!sampled || r == 0 || static_cast<int64_t>(sampled->size()) != r * k)
+      return spec;
+    std::vector<float> rows(sampled->begin(), sampled->end());
+    int64_t m = std::min<int64_t>(n, 64);
+    std::vector<float> w(static_cast<size_t>(m * k));
+    for (int64_t i = 0; i < m; ++i) {
+      int64_t channel = i * n / m;
+      std::copy_n(weight.data() + channel * k, k, w.data() + i * k);
+    }
+    quantizers::ActivationFormat format;
+    format.bits = static_cast<int>(spec.getBits());
+    format.staticRange = staticRange;
+    quantizers::ClipSearchResult best = quantizers::searchActivationClip(
+        rows.data(), r, k, w.data(), m, format, quantizers::defaultClipCandidates());
+    op.emitRemark() << "activation clip " << best.clip << ": activation output error "
+                    << best.error << " (" << best.errorNoClip << " unclipped)";
+    MLIRContext *ctx = op.getContext();
+    return QuantSpecAttr::get(ctx, spec.getBits(), spec.getGranularity(), spec.getGroupSize(),
+                              spec.getSymmetric(),
+                              best.clip < 1 ? FloatAttr::get(Float32Type::get(ctx), best.clip)
+                                            : FloatAttr());
   }
 };
 

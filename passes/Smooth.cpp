@@ -20,6 +20,7 @@
 #include "passes/ModelStructure.h"
 #include "passes/Passes.h"
 #include "passes/WeightEdits.h"
+#include "passes/quantizers/ActivationQuantizers.h"
 #include "passes/quantizers/WeightQuantizers.h"
 
 #include "dialects/qc/ConstantBlobs.h"
@@ -89,28 +90,17 @@ float quantile(std::vector<float> values, double p) {
 /// row, or one scale from the 99.99th percentile of |X| as qc-quantize
 /// takes it).
 void quantizeActivations(std::vector<float> &x, int64_t rows, int64_t k, int bits, bool perTensor) {
-  float qmax = static_cast<float>((1 << (bits - 1)) - 1);
-  auto apply = [&](float *row, float scale) {
-    if (scale <= 0)
-      return;
-    for (int64_t j = 0; j < k; ++j)
-      row[j] = scale * std::clamp(std::nearbyint(row[j] / scale), -qmax, qmax);
-  };
+  quantizers::ActivationFormat format;
+  format.bits = bits;
   if (perTensor) {
     std::vector<float> magnitudes(x.size());
     for (size_t i = 0; i < x.size(); ++i)
       magnitudes[i] = std::fabs(x[i]);
-    float scale = quantile(std::move(magnitudes), 0.9999) / qmax;
-    for (int64_t r = 0; r < rows; ++r)
-      apply(&x[r * k], scale);
-    return;
+    format.staticRange = quantile(std::move(magnitudes), 0.9999);
+    if (format.staticRange <= 0)
+      return;
   }
-  for (int64_t r = 0; r < rows; ++r) {
-    float m = 0;
-    for (int64_t j = 0; j < k; ++j)
-      m = std::max(m, std::fabs(x[r * k + j]));
-    apply(&x[r * k], m / qmax);
-  }
+  quantizers::fakeQuantizeActivations(x.data(), rows, k, format);
 }
 
 /// Relative output error sum ||X W^T - Q(X/s) Q(W s)^T||^2 / sum ||X W^T||^2

@@ -16,9 +16,17 @@ using namespace qc;
 
 LogicalResult QuantSpecAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                     unsigned bits, Granularity granularity,
-                                    int64_t groupSize, bool symmetric) {
+                                    int64_t groupSize, bool symmetric, FloatAttr clip) {
   if (bits < 2 || bits > 8)
     return emitError() << "bits must be in [2, 8], got " << bits;
+  if (clip) {
+    double c = clip.getValueAsDouble();
+    if (!(c > 0 && c <= 1))
+      return emitError() << "clip must be in (0, 1], got " << c;
+    if (granularity != Granularity::PerToken && granularity != Granularity::PerTensor)
+      return emitError() << "clip is for activations (per_token or per_tensor), not "
+                         << stringifyGranularity(granularity);
+  }
   if (granularity == Granularity::PerGroup) {
     if (groupSize <= 0)
       return emitError() << "per_group granularity needs group_size > 0, got "
@@ -29,6 +37,10 @@ LogicalResult QuantSpecAttr::verify(function_ref<InFlightDiagnostic()> emitError
                        << stringifyGranularity(granularity);
   }
   return success();
+}
+
+double QuantSpecAttr::getClipRatio() const {
+  return getClip() ? getClip().getValueAsDouble() : 1.0;
 }
 
 int64_t QuantSpecAttr::getQMin() const {
@@ -53,6 +65,17 @@ bool QuantSpecAttr::isWeightGranularity() const {
 bool QuantSpecAttr::isActivationGranularity() const {
   return getGranularity() == Granularity::PerTensor ||
          getGranularity() == Granularity::PerToken;
+}
+
+//===----------------------------------------------------------------------===//
+// WeightEncodingAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightEncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                         StringRef target, StringRef layout) {
+  if (target.empty() || layout.empty())
+    return emitError() << "an encoding names its target and layout";
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

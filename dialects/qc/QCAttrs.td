@@ -47,21 +47,41 @@ def QC_QuantSpecAttr : QC_Attr<"QuantSpec", "quant"> {
     - `group_size`: only with `per_group`; it must divide the reduction
       dimension of the op that carries the spec.
     - `symmetric`: symmetric (zero point 0) or asymmetric (with zero point).
+    - `clip`: activations only, a ratio in (0, 1]: the scale covers `clip`
+      times the range (the row's max |x| per token, the calibrated range per
+      tensor), and larger values saturate. Absent: 1.
+
+    Integer activations are symmetric: codes in `[-2^(bits-1), 2^(bits-1)-1]`
+    and `scale = clip * max|x| / (2^(bits-1) - 1)`, so 8 bits reach +-127
+    (and -128 only when clipped) and 4 bits [-8, 7].
 
     ```mlir
     #qc.quant<bits = 4, granularity = per_group, group_size = 128>
     #qc.quant<bits = 8, granularity = per_token, symmetric = false>
+    #qc.quant<bits = 4, granularity = per_token, clip = 9.000000e-01 : f32>
     ```
   }];
   let parameters = (ins
     "unsigned":$bits,
     EnumParameter<QC_Granularity>:$granularity,
     DefaultValuedParameter<"int64_t", "0">:$group_size,
-    DefaultValuedParameter<"bool", "true">:$symmetric
+    DefaultValuedParameter<"bool", "true">:$symmetric,
+    OptionalParameter<"::mlir::FloatAttr">:$clip
   );
+  let builders = [
+    // A spec without clipping.
+    AttrBuilder<(ins "unsigned":$bits, "::qc::Granularity":$granularity,
+                     "int64_t":$group_size, "bool":$symmetric), [{
+      return $_get($_ctxt, bits, granularity, group_size, symmetric, ::mlir::FloatAttr());
+    }]>
+  ];
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
+    /// The clipping ratio of activations: `clip`, or 1 without it.
+    double getClipRatio() const;
+    /// The largest code of symmetric integer activations, 2^(bits-1) - 1.
+    int64_t getActivationQMax() const { return (int64_t(1) << (getBits() - 1)) - 1; }
     /// Smallest and largest integer codes of this spec: [-2^(b-1), 2^(b-1)-1]
     /// when symmetric (the full signed range), [0, 2^b - 1] otherwise.
     int64_t getQMin() const;
@@ -73,6 +93,33 @@ def QC_QuantSpecAttr : QC_Attr<"QuantSpec", "quant"> {
     /// True when the spec can describe an activation (per-tensor, per-token).
     bool isActivationGranularity() const;
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// #qc.encoding
+//===----------------------------------------------------------------------===//
+
+def QC_WeightEncodingAttr : QC_Attr<"WeightEncoding", "encoding"> {
+  let summary = "the byte layout a target packed a quantized weight in";
+  let description = [{
+    Marks a `qc.quantized_linear` whose weight and scales a target's packer
+    (`qc-pack{target=...}`) laid out for its kernels: `target` names the
+    target (for example `cpu`), `layout` the target's name for the layout it
+    chose. The layout's bytes are the target's business: the dialect knows
+    only that the operands are 1-D and which target reads them, and the
+    target's lowering checks the layout is its own and the sizes are right.
+    (IREE's data-tiling encodings work the same way.)
+
+    ```mlir
+    #qc.encoding<target = "cpu", layout = "n16k4-i4">
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"the target that packed the weight">:$target,
+    StringRefParameter<"the target's name for the layout">:$layout
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 //===----------------------------------------------------------------------===//

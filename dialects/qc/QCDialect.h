@@ -16,7 +16,7 @@
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "runtime/kernels/quantized_linear.h"
+#include "dialects/qc/LinearFormat.h"
 
 #include "dialects/qc/QCOpsDialect.h.inc"
 #include "dialects/qc/QCOpsEnums.h.inc"

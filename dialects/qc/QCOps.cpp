@@ -1,7 +1,6 @@
 //===- QCOps.cpp - qc op verifiers and builders ----------------------------===//
 
 #include "dialects/qc/QCDialect.h"
-#include "runtime/kernels/quantized_linear.h"
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
@@ -218,22 +217,23 @@ int64_t QuantizedLinearOp::getNumGroups() {
              : 1;
 }
 
-qc_qlinear_shape QuantizedLinearOp::getKernelShape() {
+LinearFormat QuantizedLinearOp::getFormat() {
   QuantSpecAttr w = getWeightQuant();
-  int64_t k = getInFeatures();
-  qc_qlinear_shape shape{};
-  shape.n = getOutFeatures();
-  shape.k = k;
-  shape.group_size = w.getGranularity() == Granularity::PerGroup ? w.getGroupSize() : k;
-  shape.bits = static_cast<int32_t>(w.getBits());
-  shape.act_mode = !getInputQuantAttr() ? QC_ACT_FLOAT
-                   : getInputQuantAttr().getGranularity() == Granularity::PerToken
-                       ? QC_ACT_INT8_DYNAMIC
-                       : QC_ACT_INT8_STATIC;
-  shape.asymmetric = !w.getSymmetric();
-  shape.input_scale =
-      getInputScaleAttr() ? static_cast<float>(getInputScaleAttr().getValueAsDouble()) : 0.0f;
-  return shape;
+  LinearFormat format;
+  format.n = getOutFeatures();
+  format.k = getInFeatures();
+  format.groupSize = w.getGranularity() == Granularity::PerGroup ? w.getGroupSize() : format.k;
+  format.weightBits = w.getBits();
+  format.weightAsymmetric = !w.getSymmetric();
+  if (QuantSpecAttr a = getInputQuantAttr()) {
+    format.activations = a.getGranularity() == Granularity::PerToken ? ActivationMode::Dynamic
+                                                                     : ActivationMode::Static;
+    format.activationBits = a.getBits();
+    format.activationClip = a.getClipRatio();
+    if (getInputScaleAttr())
+      format.inputScale = static_cast<float>(getInputScaleAttr().getValueAsDouble());
+  }
+  return format;
 }
 
 LogicalResult QuantizedLinearOp::verify() {
@@ -259,12 +259,9 @@ LogicalResult QuantizedLinearOp::verify() {
   Granularity g = w.getGranularity();
   if (g != Granularity::PerChannel && g != Granularity::PerGroup)
     return emitOpError("weight_quant must be per_channel or per_group");
-  if (g == Granularity::PerGroup && w.getGroupSize() < k && w.getGroupSize() % 8 != 0)
-    return emitOpError() << "weight_quant group_size " << w.getGroupSize()
-                         << " must be a multiple of 8 (the kernels' K step) or cover K = " << k;
   if (QuantSpecAttr a = getInputQuantAttr()) {
-    if (a.getBits() != 8 || !a.getSymmetric())
-      return emitOpError("input_quant must be 8-bit symmetric");
+    if (!a.getSymmetric())
+      return emitOpError("input_quant must be symmetric");
     if (a.getGranularity() == Granularity::PerTensor) {
       if (!getInputScaleAttr() || !(getInputScaleAttr().getValueAsDouble() > 0))
         return emitOpError("per_tensor input_quant needs a positive input_scale");
@@ -276,16 +273,15 @@ LogicalResult QuantizedLinearOp::verify() {
   }
 
   int64_t groups = getNumGroups();
-  if (getPacked()) {
+  if (isPacked()) {
+    // The layout and its sizes are the target's to check (its lowering and
+    // qc-pack do); the dialect checks the form.
     if (getZeroPoints())
       return emitOpError("a packed weight carries its zero points in `scales`");
-    qc_qlinear_shape shape = getKernelShape();
-    int64_t bytes = static_cast<int64_t>(qc_qlinear_packed_weight_bytes(&shape));
-    int64_t params = static_cast<int64_t>(qc_qlinear_packed_param_floats(&shape));
-    if (wType.getRank() != 1 || wType.getDimSize(0) != bytes)
-      return emitOpError() << "packed weight must be tensor<" << bytes << "xi8>, got " << wType;
-    if (sType.getRank() != 1 || sType.getDimSize(0) != params)
-      return emitOpError() << "packed scales must be tensor<" << params << "xf32>, got " << sType;
+    if (wType.getRank() != 1 || !wType.getElementType().isInteger(8) || !wType.hasStaticShape())
+      return emitOpError() << "packed weight must be a static 1-D i8 tensor, got " << wType;
+    if (sType.getRank() != 1 || !sType.hasStaticShape())
+      return emitOpError() << "packed scales must be a static 1-D f32 tensor, got " << sType;
     return success();
   }
   if (wType.getRank() != 2 || wType.getDimSize(0) != n || wType.getDimSize(1) != k)

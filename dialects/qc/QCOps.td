@@ -95,14 +95,17 @@ def QC_QuantizedLinearOp : QC_Op<"quantized_linear",
     when `weight_quant` is asymmetric and absent otherwise; element
     `w[n][k] = scales[n][g] * (weight[n][k] - zero_points[n][g])`.
 
-    Packed form (`packed`, `qc-pack`'s output): `weight` is the 1-D byte
-    layout the CPU kernels read (int4 two per byte, 16-column blocks) and
-    `scales` the 1-D interleaved group parameters, sized as
-    `runtime/kernels/quantized_linear.h` defines; no `zero_points` operand.
+    Packed form (`encoding`, the output of `qc-pack{target=...}`): `weight`
+    and `scales` are 1-D, laid out for a target's kernels as
+    `#qc.encoding<target, layout>` says; the zero points are folded in and
+    the operand is absent. The dialect does not know the layout: the
+    target's lowering checks it (passes/QuantizedLinearTarget.h).
 
-    The activations: float when `input_quant` is absent; int8 per token,
-    with scales computed at run time, when it is `per_token`; int8 with the
-    one calibrated `input_scale` when it is `per_tensor`.
+    The activations: float when `input_quant` is absent; otherwise integer
+    codes of `input_quant.bits` bits (2 to 8), symmetric, with one scale per
+    row computed at run time when it is `per_token` (`clip * max|x_row| /
+    (2^(bits-1) - 1)`), or the one calibrated `input_scale` when it is
+    `per_tensor`. Codes lie in `[-2^(bits-1), 2^(bits-1) - 1]`.
 
     `output_error` is the layer's relative output error against float on
     the calibration inputs, when `qc-quantize` could measure it.
@@ -123,7 +126,7 @@ def QC_QuantizedLinearOp : QC_Op<"quantized_linear",
     QC_QuantSpecAttr:$weight_quant,
     OptionalAttr<QC_QuantSpecAttr>:$input_quant,
     OptionalAttr<F32Attr>:$input_scale,
-    UnitAttr:$packed,
+    OptionalAttr<QC_WeightEncodingAttr>:$encoding,
     OptionalAttr<F64Attr>:$output_error
   );
   let results = (outs QC_FloatTensor:$output);
@@ -138,12 +141,14 @@ def QC_QuantizedLinearOp : QC_Op<"quantized_linear",
     int64_t getOutFeatures();
     /// Scales per output channel: 1, or ceil(K / group_size).
     int64_t getNumGroups();
-    /// True when the activations are quantized to int8.
-    bool hasInt8Activations() { return static_cast<bool>(getInputQuantAttr()); }
-    /// The layer as the CPU kernels describe it (runtime/kernels): sizes,
-    /// group, bits, activation mode, zero points, static input scale. The
-    /// verifier, qc-pack and the CPU lowering all read it from here.
-    qc_qlinear_shape getKernelShape();
+    /// True when the activations are quantized to integers.
+    bool hasIntegerActivations() { return static_cast<bool>(getInputQuantAttr()); }
+    /// True when a target packed the weight (`encoding`).
+    bool isPacked() { return static_cast<bool>(getEncodingAttr()); }
+    /// What the layer computes: sizes, groups, weight bits, activation
+    /// quantization. The verifier, every target's packer and the reference
+    /// lowering read it from here.
+    ::qc::LinearFormat getFormat();
   }];
 }
 

@@ -2,9 +2,10 @@
 
 #include "dialects/qc/QCDialect.h"
 #include "lowering/cpu/Passes.h"
+#include "lowering/cpu/QuantizedLinearTarget.h"
 #include "lowering/cpu/Reshapes.h"
+#include "passes/QuantizedLinearTarget.h"
 #include "passes/TensorViews.h"
-#include "runtime/kernels/quantized_linear.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 
@@ -37,11 +38,24 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
       return signalPassFailure();
     }
     // Unpacked layers are left to qc-lower-to-linalg's reference lowering.
+    // Packed ones must be in the CPU's layout for their format.
+    registerCPUQuantizedLinearTarget();
     SmallVector<QuantizedLinearOp> ops;
+    bool failedCheck = false;
     module.walk([&](QuantizedLinearOp op) {
-      if (op.getPacked())
-        ops.push_back(op);
+      if (!op.isPacked())
+        return;
+      if (op.getEncodingAttr().getTarget() != kCPUTargetName) {
+        op.emitError() << "packed for target '" << op.getEncodingAttr().getTarget()
+                       << "', not for the CPU (qc-pack{target=cpu})";
+        failedCheck = true;
+      } else if (failed(verifyPackedLayer(op))) {
+        failedCheck = true;
+      }
+      ops.push_back(op);
     });
+    if (failedCheck)
+      return signalPassFailure();
     if (ops.empty())
       return;
 
@@ -52,12 +66,11 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
     auto floats = MemRefType::get({ShapedType::kDynamic}, f32);
     if (!module.lookupSymbol(kKernel)) {
       b.setInsertionPointToStart(module.getBody());
-      auto i64 = b.getI64Type(), i32 = b.getI32Type();
+      // (x, packed weight, packed parameters, bias, y, the layer's
+      // qc_qlinear_layer as bytes).
       auto decl = func::FuncOp::create(
           b, module.getLoc(), kKernel,
-          b.getFunctionType({matrix, bytes, floats, floats, matrix, i64, i64, i64, i32, i32, i32,
-                             f32, i32},
-                            {}));
+          b.getFunctionType({matrix, bytes, floats, floats, matrix, bytes}, {}));
       decl.setPrivate();
       decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
     }
@@ -82,22 +95,20 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
       Value out = memref::AllocOp::create(b, loc, MemRefType::get({ShapedType::kDynamic, n}, f32),
                                           ValueRange{rows}, b.getI64IntegerAttr(64));
 
-      qc_qlinear_shape shape = op.getKernelShape();
-      auto i64 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v); };
-      auto i32 = [&](int64_t v) { return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v); };
+      // The descriptor's bytes, from the struct the kernels read.
+      qc_qlinear_layer layer = getKernelLayer(op.getFormat(), isaCode);
+      ArrayRef<int8_t> layerBytes(reinterpret_cast<const int8_t *>(&layer), sizeof layer);
+      Value descriptor = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({static_cast<int64_t>(sizeof layer)}, b.getI8Type()),
+              layerBytes));
       SmallVector<Value> args{view(rows2d, matrix),
                               view(op.getWeight(), bytes),
                               view(op.getScales(), floats),
                               view(bias, floats),
                               memref::CastOp::create(b, loc, matrix, out),
-                              i64(shape.n),
-                              i64(shape.k),
-                              i64(shape.group_size),
-                              i32(shape.bits),
-                              i32(shape.act_mode),
-                              i32(shape.asymmetric),
-                              arith::ConstantOp::create(b, loc, b.getF32FloatAttr(shape.input_scale)),
-                              i32(isaCode)};
+                              view(descriptor, bytes)};
       func::CallOp::create(b, loc, kKernel, TypeRange{}, args);
 
       Value result = bufferization::ToTensorOp::create(

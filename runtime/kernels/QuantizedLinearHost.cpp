@@ -15,10 +15,10 @@ using namespace qc::kernels;
 
 extern "C" {
 
-void qc_qlinear_reference(const qc_qlinear_shape *shape, int64_t m, const float *x,
+void qc_qlinear_reference(const qc_qlinear_layer *shape, int64_t m, const float *x,
                           const int8_t *codes, const float *scales, const int8_t *zeroPoints,
                           const float *bias, float *y) {
-  const qc_qlinear_shape &s = *shape;
+  const qc_qlinear_layer &s = *shape;
   int64_t groups = (s.k + s.group_size - 1) / s.group_size;
   std::vector<int8_t> q(s.k);
   for (int64_t r = 0; r < m; ++r) {

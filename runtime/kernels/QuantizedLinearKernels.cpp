@@ -50,7 +50,7 @@ template <typename T> struct Scratch {
 
 /// Everything a tile reads, prepared once per call.
 struct Problem {
-  const qc_qlinear_shape *shape;
+  const qc_qlinear_layer *shape;
   Layout layout;
   int64_t m;
   const float *x;
@@ -87,20 +87,21 @@ struct Problem {
 /// quantizeActivationRow for AVX-512, bit for bit (the same scale and
 /// inverse; clamping to the integer bounds before rounding to nearest even
 /// gives what rounding before clamping does), writing q + 128.
-QC_AVX512 float quantizeRowAVX512(const float *x, int64_t k, const qc_qlinear_shape &s,
+QC_AVX512 float quantizeRowAVX512(const float *x, int64_t k, const qc_qlinear_layer &s,
                                   uint8_t *out) {
-  float scale = s.input_scale;
-  if (s.act_mode == QC_ACT_INT8_DYNAMIC) {
+  float absmax = 0;
+  if (s.act_mode == QC_ACT_DYNAMIC) {
     __m512 m = _mm512_setzero_ps();
     for (int64_t i = 0; i < k; i += 16) {
       __mmask16 tail = static_cast<__mmask16>(k - i >= 16 ? 0xffff : (1u << (k - i)) - 1);
       m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_maskz_loadu_ps(tail, x + i)));
     }
-    float absmax = _mm512_reduce_max_ps(m);
-    scale = absmax > 0 ? absmax / 127.0f : 1.0f;
+    absmax = _mm512_reduce_max_ps(m);
   }
-  const __m512 inverse = _mm512_set1_ps(1.0f / scale), lo = _mm512_set1_ps(-127.0f),
-               hi = _mm512_set1_ps(127.0f);
+  float scale = activationScale(s, absmax);
+  const __m512 inverse = _mm512_set1_ps(1.0f / scale),
+               lo = _mm512_set1_ps(-activationQMax(s) - 1.0f),
+               hi = _mm512_set1_ps(activationQMax(s));
   const __m512i offset = _mm512_set1_epi32(128);
   for (int64_t i = 0; i < k; i += 16) {
     __mmask16 tail = static_cast<__mmask16>(k - i >= 16 ? 0xffff : (1u << (k - i)) - 1);
@@ -570,7 +571,7 @@ using namespace qc::kernels;
 
 extern "C" {
 
-void qc_qlinear_run(int isa, const qc_qlinear_shape *shape, int64_t m, const float *x,
+void qc_qlinear_run(int isa, const qc_qlinear_layer *shape, int64_t m, const float *x,
                     int64_t xStride, const int8_t *weight, const float *params,
                     const float *bias, float *y, int64_t yStride) {
   if (m <= 0 || shape->n <= 0)

@@ -26,7 +26,7 @@ struct Layout {
   bool nibbles, int8Act, asymmetric, hasZero;
   int params; // floats per (column, group)
 
-  static Layout of(const qc_qlinear_shape &shape);
+  static Layout of(const qc_qlinear_layer &shape);
   int64_t weightBytesPerBlock() const;
   /// Byte holding code (n, k); `high`: in its high nibble.
   size_t byteOffset(int64_t n, int64_t k, bool &high) const;
@@ -46,9 +46,20 @@ struct Layout {
   int colSumSlot() const; // -1: none
 };
 
-/// Quantizes one activation row to int8 as every kernel does (symmetric,
-/// [-127, 127], round half to even); returns the row's scale.
-float quantizeActivationRow(const float *x, int64_t k, const qc_qlinear_shape &shape, int8_t *q);
+/// The largest code of integer activations, 2^(act_bits - 1) - 1; codes
+/// are in [-qmax - 1, qmax].
+inline float activationQMax(const qc_qlinear_layer &s) {
+  return static_cast<float>((1 << (s.act_bits - 1)) - 1);
+}
+
+/// The scale of a row of integer activations whose max |x| is `absmax`
+/// (dynamic: act_clip * absmax / qmax, 1 for an all-zero row), or the
+/// static input_scale.
+float activationScale(const qc_qlinear_layer &s, float absmax);
+
+/// Quantizes one activation row as every kernel does (symmetric, codes in
+/// [-qmax - 1, qmax], round half to even); returns the row's scale.
+float quantizeActivationRow(const float *x, int64_t k, const qc_qlinear_layer &s, int8_t *q);
 
 } // namespace qc::kernels
 

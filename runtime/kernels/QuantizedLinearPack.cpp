@@ -12,13 +12,13 @@
 
 namespace qc::kernels {
 
-Layout Layout::of(const qc_qlinear_shape &s) {
+Layout Layout::of(const qc_qlinear_layer &s) {
   Layout l;
   l.nBlocks = (s.n + kBlockN - 1) / kBlockN;
   l.kPad = (s.k + kStepK - 1) / kStepK * kStepK;
   l.groupSize = s.group_size >= s.k ? l.kPad : s.group_size;
   l.groups = (l.kPad + l.groupSize - 1) / l.groupSize;
-  l.nibbles = s.bits <= 4;
+  l.nibbles = s.weight_bits <= 4;
   l.int8Act = s.act_mode != QC_ACT_FLOAT;
   l.asymmetric = s.asymmetric != 0;
   // Float activations need a zero point whenever codes are offset (nibbles
@@ -64,18 +64,24 @@ size_t Layout::paramOffset(int64_t nb, int64_t g, int p) const {
 int Layout::zeroSlot() const { return hasZero ? 1 : -1; }
 int Layout::colSumSlot() const { return int8Act ? (hasZero ? 2 : 1) : -1; }
 
-float quantizeActivationRow(const float *x, int64_t k, const qc_qlinear_shape &s, int8_t *q) {
-  float scale = s.input_scale;
-  if (s.act_mode == QC_ACT_INT8_DYNAMIC) {
-    float absmax = 0;
+float activationScale(const qc_qlinear_layer &s, float absmax) {
+  if (s.act_mode == QC_ACT_STATIC)
+    return s.input_scale;
+  float scale = s.act_clip * absmax / activationQMax(s);
+  return scale > 0 ? scale : 1.0f;
+}
+
+float quantizeActivationRow(const float *x, int64_t k, const qc_qlinear_layer &s, int8_t *q) {
+  float absmax = 0;
+  if (s.act_mode == QC_ACT_DYNAMIC)
     for (int64_t i = 0; i < k; ++i)
       absmax = std::fmax(absmax, std::fabs(x[i]));
-    scale = absmax > 0 ? absmax / 127.0f : 1.0f;
-  }
+  float scale = activationScale(s, absmax);
   float inverse = 1.0f / scale;
+  float lo = -activationQMax(s) - 1.0f, hi = activationQMax(s);
   for (int64_t i = 0; i < k; ++i) {
     float v = std::nearbyint(x[i] * inverse);
-    q[i] = static_cast<int8_t>(std::fmin(127.0f, std::fmax(-127.0f, v)));
+    q[i] = static_cast<int8_t>(std::fmin(hi, std::fmax(lo, v)));
   }
   return scale;
 }
@@ -86,19 +92,19 @@ using namespace qc::kernels;
 
 extern "C" {
 
-size_t qc_qlinear_packed_weight_bytes(const qc_qlinear_shape *shape) {
+size_t qc_qlinear_packed_weight_bytes(const qc_qlinear_layer *shape) {
   Layout l = Layout::of(*shape);
   return static_cast<size_t>(l.nBlocks * l.weightBytesPerBlock());
 }
 
-size_t qc_qlinear_packed_param_floats(const qc_qlinear_shape *shape) {
+size_t qc_qlinear_packed_param_floats(const qc_qlinear_layer *shape) {
   Layout l = Layout::of(*shape);
   return static_cast<size_t>(l.nBlocks * l.groups * l.params * kBlockN);
 }
 
-void qc_qlinear_pack(const qc_qlinear_shape *shape, const int8_t *codes, const float *scales,
+void qc_qlinear_pack(const qc_qlinear_layer *shape, const int8_t *codes, const float *scales,
                      const int8_t *zeroPoints, int8_t *weight, float *params) {
-  const qc_qlinear_shape &s = *shape;
+  const qc_qlinear_layer &s = *shape;
   Layout l = Layout::of(s);
   int64_t logicalGroups = (s.k + s.group_size - 1) / s.group_size;
   // Padding: code 0 (nibble 8), scale 0, so padded columns compute 0.

@@ -2,7 +2,10 @@
 // RUN: qc-opt %s -split-input-file -qc-apply-quant-preset="preset=w8a8 keep-float=*head*" | FileCheck %s --check-prefix=W8A8
 // RUN: qc-opt %s -split-input-file -qc-apply-quant-preset="preset=w4a8 group-size=0 per-tensor-activations symmetry=symmetric" | FileCheck %s --check-prefix=W4A8
 // RUN: not qc-opt %s -qc-apply-quant-preset=preset=w3a3 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: unknown quantization preset 'w3a3' (expected w8a8, w4a16, w4a8 or w8a16)
+// RUN: qc-opt %s -split-input-file -qc-apply-quant-preset="preset=w4a4 activation-clip=0.9" | FileCheck %s --check-prefix=W4A4
+// RUN: not qc-opt %s -qc-apply-quant-preset="preset=w4a4 activation-clip=0" 2>&1 | FileCheck %s --check-prefix=CLIP
+// CLIP: activation-clip must be in (0, 1], got 0
+// BAD: unknown quantization preset 'w3a3' (expected w8a8, w4a16, w4a8, w8a16 or w4a4)
 // RUN: not qc-opt %s -qc-apply-quant-preset=symmetry=sideways 2>&1 | FileCheck %s --check-prefix=SYM
 // SYM: unknown weight symmetry 'sideways' (expected preset, symmetric or asymmetric)
 
@@ -20,6 +23,9 @@
 // The lm_head layer matches keep-float; the run-time weight is never quantized.
 // W8A8: qc.linear %{{[^{]*}}: (tensor<2x256xf32>, tensor<4x256xf32>) -> tensor<2x4xf32>
 // W8A8: qc.linear %{{[^{]*}}: (tensor<2x8xf32>, tensor<8x8xf32>) -> tensor<2x8xf32>
+
+// W4A4-LABEL: func.func @layers
+// W4A4: qc.linear {{.*}}{input_quant = #qc.quant<bits = 4, granularity = per_token, clip = 0.899999976 : f32>, weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 128, symmetric = false>}
 
 // W4A8-LABEL: func.func @layers
 // W4A8: qc.linear {{.*}}{input_quant = #qc.quant<bits = 8, granularity = per_tensor>, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}

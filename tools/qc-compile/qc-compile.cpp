@@ -13,6 +13,7 @@
 #include "QuantReport.h"
 #include "frontends/onnx/Importer.h"
 #include "lowering/cpu/Artifact.h"
+#include "lowering/cpu/QuantizedLinearTarget.h"
 #include "passes/Calibrate.h"
 #include "passes/LayerNames.h"
 #include "passes/Passes.h"
@@ -108,7 +109,8 @@ cl::opt<std::string> quant(
     cl::desc("Quantize linear layers with a preset: none, w8a8 (int8 weights per channel, "
              "int8 activations per token), w4a16 (int4 weights in groups of 128 with zero "
              "points, float activations), w4a8 (int4 g128, int8 activations), w8a16 (int8 per "
-             "channel, float activations) (default: none)"),
+             "channel, float activations), w4a4 (int4 g128, int4 activations per token) "
+             "(default: none)"),
     cl::value_desc("preset"), cl::init("none"), cl::cat(quantCategory));
 cl::opt<std::string> weightQuantizer(
     "weight-quantizer",
@@ -127,10 +129,17 @@ cl::opt<std::string> weightSymmetry(
     cl::value_desc("preset|symmetric|asymmetric"), cl::init("preset"), cl::cat(quantCategory));
 cl::opt<bool> perTensorActivations(
     "per-tensor-activations",
-    cl::desc("int8 activations with one static scale per tensor from calibration, instead "
+    cl::desc("Integer activations with one static scale per tensor from calibration, instead "
              "of per-token scales computed at run time (needs calibration data) "
              "(default: false)"),
     cl::init(false), cl::cat(quantCategory));
+cl::opt<std::string> activationClip(
+    "activation-clip",
+    cl::desc("For presets with integer activations: the share of each activation range the "
+             "scale covers, in (0, 1] (QuaRot uses 0.9 for 4 bits), or 'search' to choose it "
+             "per layer for the least output error on the calibration data (default: 1, no "
+             "clipping)"),
+    cl::value_desc("RATIO|search"), cl::init(""), cl::cat(quantCategory));
 cl::opt<bool> actOrder("act-order",
                        cl::desc("GPTQ: quantize columns by decreasing Hessian diagonal, "
                                 "with static groups, so the kernels are unchanged "
@@ -159,7 +168,7 @@ cl::opt<std::string> reportPath(
     cl::value_desc("file.json"), cl::init(""), cl::cat(quantCategory));
 cl::opt<std::string> smooth(
     "smooth",
-    cl::desc("SmoothQuant for presets with int8 activations (w8a8, w4a8): move activation "
+    cl::desc("SmoothQuant for presets with integer activations (w8a8, w4a8, w4a4): move activation "
              "outliers into the weights, with the migration strength alpha given or searched "
              "per layer group on the calibration data (--smooth, --smooth=auto, --smooth=0.5; "
              "needs calibration data) (default: off)"),
@@ -182,6 +191,12 @@ cl::opt<bool> foldNorms("fold-norms",
                                  "what rotations need, but it moves the norms' outlier "
                                  "channels into the weights (default: false)"),
                         cl::init(false), cl::cat(quantCategory));
+cl::opt<bool> rotate("rotate",
+                     cl::desc("QuaRot rotations folded into the weights: a randomized Hadamard "
+                              "of the residual stream (R1) and of each attention head's values "
+                              "(R2), so that activation outliers spread over all channels; "
+                              "implies --fold-norms (default: false)"),
+                     cl::init(false), cl::cat(quantCategory));
 cl::opt<bool> verifyFloat(
     "verify",
     cl::desc("Check that the float-preserving passes (norm folding, smoothing, "
@@ -232,8 +247,11 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   // Not implied by smoothing: folding a norm's scale into the weights moves
   // its outlier channels into them, which int4 weights pay for (qc-smooth and
   // qc-reparam fold into the norm themselves).
-  if (foldNorms)
+  // Rotations need scale-free RMSNorms, which qc-fold-norms leaves.
+  if (foldNorms || rotate)
     pm.addNestedPass<mlir::func::FuncOp>(qc::createQCFoldNorms());
+  if (rotate)
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCRotate());
   // The formats (attributes only), then calibration and the rewrites that
   // read its statistics.
   qc::QCApplyQuantPresetOptions preset;
@@ -241,6 +259,8 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   preset.groupSize = groupSize;
   preset.symmetry = weightSymmetry;
   preset.perTensorActivations = perTensorActivations;
+  if (!activationClip.empty() && activationClip != "search")
+    preset.activationClip = std::stod(activationClip);
   preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
   pm.addPass(qc::createQCApplyQuantPreset(preset));
   if (calibrated)
@@ -281,6 +301,28 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
     error = "--weight-quantizer=gptq needs calibration data (--calib=DIR or --calib-synthetic=N)";
     return mlir::failure();
   }
+  bool integerActivations = quant == "w8a8" || quant == "w4a8" || quant == "w4a4";
+  if (!activationClip.empty()) {
+    if (!integerActivations) {
+      error = "--activation-clip is for presets with integer activations (w8a8, w4a8, w4a4)";
+      return mlir::failure();
+    }
+    if (activationClip == "search") {
+      if (!calibrated) {
+        error = "--activation-clip=search needs calibration data (--calib=DIR or "
+                "--calib-synthetic=N)";
+        return mlir::failure();
+      }
+    } else {
+      char *end = nullptr;
+      double ratio = std::strtod(activationClip.c_str(), &end);
+      if (end == activationClip.c_str() || *end != '\0' || !(ratio > 0 && ratio <= 1)) {
+        error = "--activation-clip must be a ratio in (0, 1] or 'search', got '" +
+                activationClip + "'";
+        return mlir::failure();
+      }
+    }
+  }
   if (perTensorActivations && !calibrated) {
     error = "--per-tensor-activations needs calibration data (--calib=DIR or "
             "--calib-synthetic=N)";
@@ -301,11 +343,11 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
     return mlir::failure();
   }
   if (smoothing && (quant == "w4a16" || quant == "w8a16")) {
-    error = "--smooth moves activation outliers for int8 activations; --quant=" + quant +
+    error = "--smooth moves activation outliers for integer activations; --quant=" + quant +
             " keeps activations in float (use --awq)";
     return mlir::failure();
   }
-  if (reparam && !perTensorActivations && quant != "w8a8" && quant != "w4a8") {
+  if (reparam && !perTensorActivations && !integerActivations) {
     error = "--reparam equalizes activation ranges for quantized activations; --quant=" + quant +
             " keeps activations in float";
     return mlir::failure();
@@ -348,6 +390,8 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
   quantizeOptions.method = method;
   quantizeOptions.actOrder = actOrder;
   quantizeOptions.activationAwareClip = awq;
+  if (activationClip == "search")
+    quantizeOptions.activationClip = "search";
   rewrite.addPass(qc::createQCQuantize(quantizeOptions));
   rewrite.addNestedPass<mlir::func::FuncOp>(qc::createQCQuantizeEmbeddings());
   // Without packed GEMMs, quantized layers take the reference lowering
@@ -415,6 +459,7 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   qc::onnx_frontend::registerImportDialects(registry);
   qc::cpu::registerCodegenDialects(registry);
+  qc::cpu::registerCPUQuantizedLinearTarget();
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
 
@@ -470,9 +515,10 @@ int main(int argc, char **argv) {
     if (verbose)
       qc::writeTable(report, errs());
   } else if (!reportPath.empty() || !calibDir.empty() || calibSynthetic > 0 ||
-             smooth.getNumOccurrences() || awq || reparam || verifyFloat) {
-    return fail("--report, --calib, --calib-synthetic, --smooth, --awq, --reparam and --verify "
-                "need --quant=<preset>");
+             smooth.getNumOccurrences() || awq || reparam || verifyFloat ||
+             !activationClip.empty() || rotate) {
+    return fail("--report, --calib, --calib-synthetic, --smooth, --awq, --reparam, --rotate, "
+                "--verify and --activation-clip need --quant=<preset>");
   } else if (foldNorms) {
     mlir::PassManager pm(&context);
     pm.addNestedPass<mlir::func::FuncOp>(qc::createQCFoldNorms());

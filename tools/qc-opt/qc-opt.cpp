@@ -11,6 +11,7 @@
 #include "lowering/cpu/Artifact.h"
 #include "lowering/cpu/Passes.h"
 #include "lowering/cpu/Pipeline.h"
+#include "lowering/cpu/QuantizedLinearTarget.h"
 #include "passes/Calibrate.h"
 #include "passes/Passes.h"
 #include "runtime/tensor_files.h"
@@ -31,6 +32,7 @@ int main(int argc, char **argv) {
   qc::registerQCPasses();
   qc::cpu::registerQCCPUPasses();
   qc::cpu::registerCodegenPipeline();
+  qc::cpu::registerCPUQuantizedLinearTarget();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

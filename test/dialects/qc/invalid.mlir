@@ -361,9 +361,25 @@ func.func @quantized_linear_needs_zero_points(%x: tensor<2x64xf32>, %c: tensor<1
 
 // -----
 
-func.func @quantized_linear_group_step(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x4xf32>) {
-  // expected-error@+1 {{weight_quant group_size 20 must be a multiple of 8 (the kernels' K step) or cover K = 64}}
-  %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 20>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x4xf32>) -> tensor<2x16xf32>
+func.func @quantized_linear_asymmetric_activations(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{input_quant must be symmetric}}
+  %y = qc.quantized_linear %x, %c, %s {input_quant = #qc.quant<bits = 8, granularity = per_token, symmetric = false>, weight_quant = #qc.quant<bits = 8, granularity = per_channel>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quant_clip_range(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{clip must be in (0, 1], got 1.5}}
+  %y = qc.quantized_linear %x, %c, %s {input_quant = #qc.quant<bits = 4, granularity = per_token, clip = 1.5 : f32>, weight_quant = #qc.quant<bits = 8, granularity = per_channel>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @quant_clip_weight(%x: tensor<2x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x1xf32>) {
+  // expected-error@+1 {{clip is for activations (per_token or per_tensor), not per_channel}}
+  %y = qc.quantized_linear %x, %c, %s {weight_quant = #qc.quant<bits = 8, granularity = per_channel, clip = 0.5 : f32>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<2x16xf32>
   return
 }
 
@@ -377,9 +393,19 @@ func.func @quantized_linear_static_scale(%x: tensor<2x64xf32>, %c: tensor<16x64x
 
 // -----
 
-func.func @quantized_linear_packed_size(%x: tensor<2x64xf32>, %p: tensor<100xi8>, %s: tensor<32xf32>) {
-  // expected-error@+1 {{packed weight must be tensor<512xi8>, got 'tensor<100xi8>'}}
-  %y = qc.quantized_linear %x, %p, %s {packed, weight_quant = #qc.quant<bits = 4, granularity = per_channel>} : (tensor<2x64xf32>, tensor<100xi8>, tensor<32xf32>) -> tensor<2x16xf32>
+// The dialect checks a packed layer's form; its target checks the layout
+// and sizes (test/lowering/cpu/lower-quantized-linear-invalid.mlir).
+func.func @quantized_linear_packed_rank(%x: tensor<2x64xf32>, %p: tensor<16x64xi8>, %s: tensor<32xf32>) {
+  // expected-error@+1 {{packed weight must be a static 1-D i8 tensor, got 'tensor<16x64xi8>'}}
+  %y = qc.quantized_linear %x, %p, %s {encoding = #qc.encoding<target = "cpu", layout = "n16k2-i4">, weight_quant = #qc.quant<bits = 4, granularity = per_channel>} : (tensor<2x64xf32>, tensor<16x64xi8>, tensor<32xf32>) -> tensor<2x16xf32>
+  return
+}
+
+// -----
+
+func.func @encoding_empty(%x: tensor<2x64xf32>, %p: tensor<512xi8>, %s: tensor<32xf32>) {
+  // expected-error@+1 {{an encoding names its target and layout}}
+  %y = qc.quantized_linear %x, %p, %s {encoding = #qc.encoding<target = "", layout = "n16k2-i4">, weight_quant = #qc.quant<bits = 4, granularity = per_channel>} : (tensor<2x64xf32>, tensor<512xi8>, tensor<32xf32>) -> tensor<2x16xf32>
   return
 }
 

@@ -109,7 +109,8 @@ func.func @softmax(%s: tensor<1x12x?x?xf32>, %t: tensor<5x3xf32>) {
 // CHECK-LABEL: func.func @quantized_linear_forms
 // CHECK: qc.quantized_linear %{{.*}}, %{{.*}}, %{{.*}} bias %{{.*}} {output_error = 1.000000e-02 : f64, weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 32>}
 // CHECK: qc.quantized_linear %{{.*}}, %{{.*}}, %{{.*}} zero_points %{{.*}} {input_quant = #qc.quant<bits = 8, granularity = per_token>, weight_quant = #qc.quant<bits = 8, granularity = per_channel, symmetric = false>}
-// CHECK: qc.quantized_linear %{{.*}}, %{{.*}}, %{{.*}} {input_quant = #qc.quant<bits = 8, granularity = per_tensor>, input_scale = 5.000000e-01 : f32, packed, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}
+// CHECK: qc.quantized_linear %{{.*}}, %{{.*}}, %{{.*}} {encoding = #qc.encoding<target = "cpu", layout = "n16k8-i4">, input_quant = #qc.quant<bits = 8, granularity = per_tensor>, input_scale = 5.000000e-01 : f32, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}
+// CHECK: qc.quantized_linear %{{.*}}, %{{.*}}, %{{.*}} {input_quant = #qc.quant<bits = 4, granularity = per_token, clip = 0.899999976 : f32>, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}
 func.func @quantized_linear_forms(%x: tensor<?x64xf32>, %c: tensor<16x64xi8>, %s: tensor<16x2xf32>,
                                   %s1: tensor<16x1xf32>, %z: tensor<16x1xi8>, %b: tensor<16xf32>,
                                   %packed: tensor<512xi8>, %params: tensor<32xf32>) {
@@ -118,8 +119,11 @@ func.func @quantized_linear_forms(%x: tensor<?x64xf32>, %c: tensor<16x64xi8>, %s
   %1 = qc.quantized_linear %x, %c, %s1 zero_points %z {input_quant = #qc.quant<bits = 8, granularity = per_token>, weight_quant = #qc.quant<bits = 8, granularity = per_channel, symmetric = false>}
       : (tensor<?x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>, tensor<16x1xi8>) -> tensor<?x16xf32>
   // Packed: 16 columns x 64 k in nibbles = 512 bytes; scale + column sum per column.
-  %2 = qc.quantized_linear %x, %packed, %params {input_quant = #qc.quant<bits = 8, granularity = per_tensor>, input_scale = 0.5 : f32, packed, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}
+  %2 = qc.quantized_linear %x, %packed, %params {input_quant = #qc.quant<bits = 8, granularity = per_tensor>, input_scale = 0.5 : f32, encoding = #qc.encoding<target = "cpu", layout = "n16k8-i4">, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}
       : (tensor<?x64xf32>, tensor<512xi8>, tensor<32xf32>) -> tensor<?x16xf32>
+  // 4-bit activations per token, the scale covering 0.9 of each row's range.
+  %3 = qc.quantized_linear %x, %c, %s1 {input_quant = #qc.quant<bits = 4, granularity = per_token, clip = 0.9 : f32>, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}
+      : (tensor<?x64xf32>, tensor<16x64xi8>, tensor<16x1xf32>) -> tensor<?x16xf32>
   return
 }
 

@@ -25,13 +25,16 @@ struct Case {
   int bits;
   int actMode;
   bool asymmetric;
+  int actBits = 8;
+  float actClip = 1.0f;
 };
 
 std::string describe(int isa, const Case &c) {
   return "isa=" + std::to_string(isa) + " m=" + std::to_string(c.m) + " n=" + std::to_string(c.n) +
          " k=" + std::to_string(c.k) + " group=" + std::to_string(c.groupSize) +
          " bits=" + std::to_string(c.bits) + " act=" + std::to_string(c.actMode) +
-         " asym=" + std::to_string(c.asymmetric);
+         " asym=" + std::to_string(c.asymmetric) + " act_bits=" + std::to_string(c.actBits) +
+         " clip=" + std::to_string(c.actClip);
 }
 
 void check(int isa, const Case &c) {
@@ -58,8 +61,11 @@ void check(int isa, const Case &c) {
   for (float &v : bias)
     v = normal(rng);
 
-  qc_qlinear_shape shape{c.n, c.k, c.groupSize, c.bits, c.actMode, c.asymmetric, 0.0f};
-  if (c.actMode == QC_ACT_INT8_STATIC)
+  qc_qlinear_layer shape = qc_qlinear_layer_make(c.n, c.k, c.groupSize, c.bits, c.actMode);
+  shape.asymmetric = c.asymmetric;
+  shape.act_bits = c.actBits;
+  shape.act_clip = c.actClip;
+  if (c.actMode == QC_ACT_STATIC)
     shape.input_scale = 0.25f; // saturates the outlier channel, as a clipped scale would
   std::vector<int8_t> packed(qc_qlinear_packed_weight_bytes(&shape));
   std::vector<float> params(qc_qlinear_packed_param_floats(&shape));
@@ -98,9 +104,18 @@ std::vector<Case> cases() {
   };
   for (const auto &s : shapes)
     for (int bits : {8, 4, 3, 2})
-      for (int act : {QC_ACT_FLOAT, QC_ACT_INT8_DYNAMIC, QC_ACT_INT8_STATIC})
+      for (int act : {QC_ACT_FLOAT, QC_ACT_DYNAMIC, QC_ACT_STATIC})
         for (bool asym : {false, true})
           all.push_back({s[0], s[1], s[2], s[3], bits, act, asym});
+  // 4-bit activations (W4A4, W8A4), dynamic with and without clipping, and
+  // static.
+  for (const auto &s : shapes)
+    for (int bits : {8, 4})
+      for (bool asym : {false, true}) {
+        all.push_back({s[0], s[1], s[2], s[3], bits, QC_ACT_DYNAMIC, asym, 4, 1.0f});
+        all.push_back({s[0], s[1], s[2], s[3], bits, QC_ACT_DYNAMIC, asym, 4, 0.9f});
+        all.push_back({s[0], s[1], s[2], s[3], bits, QC_ACT_STATIC, asym, 4, 1.0f});
+      }
   return all;
 }
 
@@ -117,24 +132,64 @@ TEST(QuantizedLinear, AVX512VNNIMatchesReference) { checkIsa(QC_ISA_AVX512_VNNI)
 
 TEST(QuantizedLinear, PackedSizes) {
   // 4-bit codes take half a byte; N pads to 16 columns, K to 8.
-  qc_qlinear_shape shape{37, 100, 32, 4, QC_ACT_FLOAT, 0, 0.0f};
+  qc_qlinear_layer shape = qc_qlinear_layer_make(37, 100, 32, 4, QC_ACT_FLOAT);
   EXPECT_EQ(qc_qlinear_packed_weight_bytes(&shape), 48u * 104u / 2u);
   // Per (column, group): scale and zero point (nibbles are stored + 8).
   EXPECT_EQ(qc_qlinear_packed_param_floats(&shape), 48u * 4u * 2u);
-  shape.act_mode = QC_ACT_INT8_DYNAMIC;
+  shape.act_mode = QC_ACT_DYNAMIC;
   // int8 activations: scale and the group's column sum.
   EXPECT_EQ(qc_qlinear_packed_param_floats(&shape), 48u * 4u * 2u);
-  shape.bits = 8;
+  shape.weight_bits = 8;
   shape.asymmetric = 1;
   EXPECT_EQ(qc_qlinear_packed_weight_bytes(&shape), 48u * 104u);
   EXPECT_EQ(qc_qlinear_packed_param_floats(&shape), 48u * 4u * 3u);
 }
 
 TEST(QuantizedLinear, ZeroRowsIsANoOp) {
-  qc_qlinear_shape shape{16, 8, 8, 8, QC_ACT_FLOAT, 0, 0.0f};
+  qc_qlinear_layer shape = qc_qlinear_layer_make(16, 8, 8, 8, QC_ACT_FLOAT);
   float y = 42.0f;
   qc_qlinear_run(QC_ISA_SCALAR, &shape, 0, nullptr, 8, nullptr, nullptr, nullptr, &y, 16);
   EXPECT_EQ(y, 42.0f);
+}
+
+// The activation codes, from the definition in quantized_linear.h: an
+// identity weight returns the dequantized activations. 4 bits, dynamic:
+// scale = clip * max|x| / 7, codes clamped to [-8, 7].
+TEST(QuantizedLinear, IntegerActivationCodes) {
+  const int64_t k = 16;
+  std::vector<int8_t> identity(k * k, 0);
+  for (int64_t i = 0; i < k; ++i)
+    identity[i * k + i] = 1;
+  std::vector<float> ones(k, 1.0f);
+  std::vector<float> x(k);
+  for (int64_t i = 0; i < k; ++i)
+    x[i] = -3.5f + 0.5f * static_cast<float>(i); // -3.5 .. 4.0
+  for (float clip : {1.0f, 0.5f}) {
+    for (int isa : {QC_ISA_SCALAR, QC_ISA_AVX2, QC_ISA_AVX512_VNNI}) {
+      if (!qc_qlinear_isa_supported(isa))
+        continue;
+      SCOPED_TRACE("clip=" + std::to_string(clip) + " isa=" + std::to_string(isa));
+      qc_qlinear_layer layer = qc_qlinear_layer_make(k, k, k, 8, QC_ACT_DYNAMIC);
+      layer.act_bits = 4;
+      layer.act_clip = clip;
+      std::vector<int8_t> packed(qc_qlinear_packed_weight_bytes(&layer));
+      std::vector<float> params(qc_qlinear_packed_param_floats(&layer));
+      qc_qlinear_pack(&layer, identity.data(), ones.data(), nullptr, packed.data(), params.data());
+      std::vector<float> y(k, NAN);
+      qc_qlinear_run(isa, &layer, 1, x.data(), k, packed.data(), params.data(), nullptr, y.data(),
+                     k);
+      float scale = clip * 4.0f / 7.0f;
+      for (int64_t i = 0; i < k; ++i) {
+        float code = std::nearbyint(x[i] / scale);
+        code = std::fmin(7.0f, std::fmax(-8.0f, code));
+        EXPECT_NEAR(y[i], code * scale, 1e-6f) << "at " << i;
+      }
+      if (clip == 0.5f) {
+        EXPECT_NEAR(y[0], -8 * scale, 1e-6f); // -3.5 saturates at the negative end
+        EXPECT_NEAR(y[k - 1], 7 * scale, 1e-6f);
+      }
+    }
+  }
 }
 
 } // namespace

@@ -34,6 +34,10 @@ CONFIGS = [
     ["--quant=w4a8", "-mattr=-avx512f"],            # the AVX2 kernels
     ["--quant=w8a16", "--group-size=32", "-mattr=-avx512f"],
     ["--quant=w4a16", "--group-size=32", "-mcpu=x86-64"],  # the scalar kernel
+    ["--quant=w4a4", "--group-size=32"],            # 4-bit activations
+    ["--quant=w4a4", "--activation-clip=0.9", "-mattr=-avx512f"],
+    ["--quant=w4a4", "--per-tensor-activations", "--calib-synthetic=2", "--activation-clip=search"],
+    ["--quant=w8a8", "--activation-clip=0.8", "-mcpu=x86-64"],
 ]
 
 

@@ -1,0 +1,261 @@
+//===- Rotate.cpp - qc-rotate: QuaRot's rotations folded into weights -----===//
+//
+// An orthogonal Q on the residual stream changes no output when every write
+// into the stream is multiplied by Q and every read of it by Q^T (QuaRot,
+// SliceGPT's computational invariance): the embedding rows become T Q, the
+// layers writing the stream (attention out, FFN down) W' = Q^T W and
+// b' = b Q, and the layers reading it through a norm W' = W Q. A scale-free
+// RMSNorm commutes with Q (||x Q|| = ||x||), so the norms must have no
+// affine left (qc-fold-norms first; LayerNorm models are centred into
+// RMSNorm there). R1, the stream rotation, is a randomized Hadamard
+// Q = diag(signs) H / sqrt(d) (passes/quantizers/Hadamard.h).
+//
+// R2, per attention head: the value projection's outputs of each KV head
+// times Q2 (d_head x d_head) and the output projection's inputs of each
+// head times Q2 as well, since P V acts on the head dim linearly.
+//
+// Rotations spread outliers over all channels, which is what 4-bit
+// activations need; the model computes the same function (checked with
+// qc-verify-equivalence).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/LayerNames.h"
+#include "passes/ModelStructure.h"
+#include "passes/Passes.h"
+#include "passes/WeightEdits.h"
+#include "passes/quantizers/Hadamard.h"
+
+#include "dialects/qc/ConstantBlobs.h"
+
+#include "mlir/IR/Matchers.h"
+
+#include <map>
+
+namespace qc {
+#define GEN_PASS_DEF_QCROTATE
+#include "passes/Passes.h.inc"
+} // namespace qc
+
+using namespace mlir;
+using namespace qc::quantizers;
+
+namespace qc {
+namespace {
+
+/// x Q for the columns [offset, offset + width) of every row: a layer's
+/// inputs read rotated values.
+void rotateInputs(LinearParams &p, int64_t offset, int64_t width, const std::vector<int8_t> &signs) {
+  std::vector<float> segment(width);
+  for (int64_t i = 0; i < p.n; ++i) {
+    float *row = &p.weight[i * p.k + offset];
+    std::copy_n(row, width, segment.data());
+    (void)hadamardTransformRows(segment.data(), 1, width, signs.data());
+    std::copy_n(segment.data(), width, row);
+  }
+}
+
+/// Q^T W for the output rows [offset, offset + width), and b Q: a layer's
+/// outputs are written rotated.
+void rotateOutputs(LinearParams &p, int64_t offset, int64_t width,
+                   const std::vector<int8_t> &signs) {
+  std::vector<float> column(width);
+  for (int64_t j = 0; j < p.k; ++j) {
+    for (int64_t i = 0; i < width; ++i)
+      column[i] = p.weight[(offset + i) * p.k + j];
+    (void)hadamardTransformRows(column.data(), 1, width, signs.data());
+    for (int64_t i = 0; i < width; ++i)
+      p.weight[(offset + i) * p.k + j] = column[i];
+  }
+  if (p.hasBias)
+    (void)hadamardTransformRows(&p.bias[offset], 1, width, signs.data());
+}
+
+struct RotatePass : impl::QCRotateBase<RotatePass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    ModelStructure s = ModelStructure::analyze(func);
+    if (s.norms.empty() || s.hiddenSize <= 0) {
+      func.emitRemark("qc-rotate: nothing rotated: no residual stream with norms found");
+      return;
+    }
+    if (failed(rotate(func, s)))
+      signalPassFailure();
+  }
+
+  /// A reason the stream cannot be rotated, as an error on `op`.
+  LogicalResult refuse(Operation *op, const Twine &why) {
+    return op->emitError() << "qc-rotate: " << why;
+  }
+
+  LogicalResult rotate(func::FuncOp func, ModelStructure &s) {
+    int64_t d = s.hiddenSize;
+    Operation *anchor = s.norms.front().op;
+    std::string reason;
+    if (!factorHadamardOrder(d, &reason))
+      return refuse(anchor, "no Hadamard matrix of the hidden size " + Twine(d) + ": " + reason);
+    if (!s.preNorm)
+      return refuse(anchor, "post-norm model (the norms' outputs are the residual stream): a "
+                            "rotation of the stream cannot pass its norms");
+
+    // Readers: the norms on the stream, scale-free, feeding linear layers only.
+    SmallVector<LinearOp> readers;
+    for (NormInfo &n : s.norms) {
+      if (!n.readsStream)
+        continue;
+      if (!n.isRMS)
+        return refuse(n.op, "a LayerNorm reads the residual stream: rotations need RMSNorms "
+                            "(qc-fold-norms centres pre-norm LayerNorm models into RMSNorm; "
+                            "post-norm models such as BERT cannot be)");
+      std::optional<std::vector<float>> gamma = readVector(n.scale(), d);
+      if (!gamma || !llvm::all_of(*gamma, [](float g) { return g == 1.0f; }))
+        return refuse(n.op, "the norm has a scale (run qc-fold-norms first)");
+      if (!n.otherUses.empty())
+        return refuse(n.otherUses.front()->getOwner(),
+                      "the norm's output is read by an op other than a linear layer");
+      readers.append(n.linears.begin(), n.linears.end());
+    }
+    DenseSet<Operation *> adds(s.streamAdds.begin(), s.streamAdds.end());
+    for (Value v : s.streamValues)
+      for (Operation *user : v.getUsers())
+        if (!adds.contains(user) && !isa<LayerNormOp, RMSNormOp, tensor::DimOp>(user))
+          return refuse(user, "the residual stream is read by an op other than a norm or an add");
+    for (Value v : s.streamValues) {
+      Operation *def = v.getDefiningOp();
+      bool isAdd = def && adds.contains(def);
+      bool isEmbedding = def && llvm::any_of(s.embeddings, [&](const EmbeddingInfo &e) {
+                           return e.op == def;
+                         });
+      if (!isAdd && !isEmbedding)
+        return refuse(def ? def : anchor, "the residual stream starts at a graph input or an op "
+                                          "other than an embedding");
+    }
+    // Writers: linear layers and embedding tables.
+    SmallVector<LinearOp> writers;
+    SmallVector<EmbeddingInfo> tables;
+    auto addTable = [&](const EmbeddingInfo &e) {
+      if (!llvm::any_of(tables, [&](const EmbeddingInfo &t) { return t.op == e.op; }))
+        tables.push_back(e);
+    };
+    for (Value w : s.streamWrites) {
+      if (auto l = w.getDefiningOp<LinearOp>(); l && matchPattern(l.getWeight(), m_Constant())) {
+        writers.push_back(l);
+        continue;
+      }
+      auto e = llvm::find_if(s.embeddings,
+                             [&](const EmbeddingInfo &e) { return e.op->getResult(0) == w; });
+      if (e == s.embeddings.end())
+        return refuse(w.getDefiningOp() ? w.getDefiningOp() : anchor,
+                      "the residual stream is written by an op that is not a linear layer or an "
+                      "embedding");
+      addTable(*e);
+    }
+    for (Value v : s.streamValues)
+      for (const EmbeddingInfo &e : s.embeddings)
+        if (v.getDefiningOp() == e.op)
+          addTable(e);
+
+    // Read everything first: the rewrite is all or nothing.
+    std::map<Operation *, LinearParams> params;
+    SmallVector<LinearOp> order;
+    auto load = [&](LinearOp l) -> LogicalResult {
+      if (params.count(l))
+        return success();
+      std::optional<LinearParams> p = readLinear(l);
+      if (!p)
+        return refuse(l, "the weight is not a constant f32 tensor");
+      params.emplace(l, std::move(*p));
+      order.push_back(l);
+      return success();
+    };
+    for (LinearOp l : llvm::concat<LinearOp>(readers, writers))
+      if (failed(load(l)))
+        return failure();
+    SmallVector<std::vector<float>> tableValues;
+    for (EmbeddingInfo &e : tables) {
+      std::optional<std::vector<float>> t = getConstantFloats(e.table);
+      auto type = cast<RankedTensorType>(e.table.getType());
+      if (!t || !type.getElementType().isF32() || type.getRank() != 2 || type.getDimSize(1) != d)
+        return refuse(e.op, "an embedding table is not a constant f32 [rows, " + Twine(d) + "]");
+      tableValues.push_back(std::move(*t));
+    }
+
+    // R2 first, on the same parameters (it touches other dimensions).
+    int64_t r2Heads = 0;
+    if (r2)
+      for (AttentionInfo &a : s.attention) {
+        if (!a.v || !a.o || a.v == a.q || !a.valueToOutputByHeadDim || a.headDim <= 0) {
+          (a.o ? a.o.getOperation() : a.softmax.getOperation())
+              ->emitRemark("qc-rotate: R2 skipped for this attention block: the value path to the "
+                           "output projection was not recognised per head");
+          continue;
+        }
+        if (!factorHadamardOrder(a.headDim, &reason)) {
+          a.o->emitRemark() << "qc-rotate: R2 skipped: head dim " << a.headDim << ": " << reason;
+          continue;
+        }
+        if (failed(load(a.v)) || failed(load(a.o)))
+          return failure();
+        LinearParams &v = params.at(a.v), &o = params.at(a.o);
+        int64_t kv = a.kvHeads > 0 ? a.kvHeads : a.heads;
+        if (v.n != kv * a.headDim || o.k != a.heads * a.headDim) {
+          a.o->emitRemark("qc-rotate: R2 skipped: the projections' sizes do not match the heads");
+          continue;
+        }
+        std::vector<int8_t> signs2 = randomSigns(a.headDim, static_cast<uint64_t>(seed) + 1);
+        for (int64_t h = 0; h < kv; ++h)
+          rotateOutputs(v, h * a.headDim, a.headDim, signs2);
+        for (int64_t h = 0; h < a.heads; ++h)
+          rotateInputs(o, h * a.headDim, a.headDim, signs2);
+        ++r2Heads;
+      }
+
+    std::vector<int8_t> signs = randomSigns(d, static_cast<uint64_t>(seed));
+    for (LinearOp l : readers) {
+      LinearParams &p = params.at(l);
+      if (p.k != d)
+        return refuse(l, "a layer reading the stream has K = " + Twine(p.k) + ", not " + Twine(d));
+      rotateInputs(p, 0, d, signs);
+    }
+    for (LinearOp l : writers) {
+      LinearParams &p = params.at(l);
+      if (p.n != d)
+        return refuse(l, "a layer writing the stream has N = " + Twine(p.n) + ", not " + Twine(d));
+      rotateOutputs(p, 0, d, signs);
+    }
+    bool droppedStats = false;
+    for (LinearOp l : order) {
+      writeLinear(l, params.at(l));
+      droppedStats |= dropInputStats(l);
+    }
+    for (auto [e, t] : llvm::zip(tables, tableValues)) {
+      auto type = cast<RankedTensorType>(e.table.getType());
+      (void)hadamardTransformRows(t.data(), type.getDimSize(0), d, signs.data());
+      OpBuilder b(e.op);
+      std::string name = getLocationName(e.op->getLoc());
+      Value rotated = makeBlobConstant(b, e.op->getLoc(), type, ArrayRef<float>(t),
+                                       (name.empty() ? "table" : name) + ".rotated");
+      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(e.op))
+        slice.getSourceMutable().assign(rotated);
+      else
+        e.op->walk([&, table = e.table](tensor::ExtractOp extract) {
+          if (extract.getTensor() == table)
+            extract.getTensorMutable().assign(rotated);
+        });
+    }
+    func.emitRemark() << "qc-rotate: R1 (randomized Hadamard of order " << d << ", seed " << static_cast<uint64_t>(seed)
+                      << ") on " << readers.size() << " reading and " << writers.size()
+                      << " writing layers and " << tables.size() << " embedding tables"
+                      << (s.tiedEmbedding ? " (the tied LM head untied)" : "") << "; R2 on "
+                      << r2Heads << " attention blocks";
+    if (droppedStats)
+      func.emitRemark("qc-rotate: calibration statistics of the rotated layers were dropped; run "
+                      "qc-calibrate after qc-rotate");
+    return success();
+  }
+};
+
+} // namespace
+} // namespace qc
