@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/kernels/hadamard.h"
 #include "runtime/kernels/quantized_linear.h"
 
 #include <omp.h>
@@ -110,6 +111,36 @@ Result gemv(const char *name, int64_t k, int64_t n, int bits, int act, int64_t g
   return {name, k, n, static_cast<double>(perCopy), best * 1e3, perCopy / best / 1e9};
 }
 
+struct HadamardResult {
+  int64_t n, rows;
+  double ms, gbps;
+};
+
+/// The online Hadamard (qc.hadamard's kernel) in place on rows x n blocks
+/// of a buffer larger than the caches, one block after another; bytes moved
+/// count the read and the write of each block. Best of 3 passes.
+HadamardResult hadamard(int64_t n, int64_t rows, int isa) {
+  size_t block = static_cast<size_t>(n * rows);
+  size_t blocks = std::max<size_t>(1, kWorkingSet / sizeof(float) / block);
+  float *buffer = static_cast<float *>(std::aligned_alloc(64, blocks * block * sizeof(float)));
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < blocks * block; ++i)
+    buffer[i] = static_cast<float>(i % 7) - 3.0f;
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) {
+    double t = seconds();
+    for (size_t b = 0; b < blocks; ++b) {
+      float *x = buffer + b * block;
+      if (qc_hadamard_rows(isa, rows, n, 1, nullptr, nullptr, x, n, x, n) != 0)
+        std::abort();
+    }
+    best = std::min(best, (seconds() - t) / static_cast<double>(blocks));
+  }
+  std::printf("  (hadamard checksum %g)\n", buffer[block / 3]);
+  std::free(buffer);
+  return {n, rows, best * 1e3, 2.0 * block * sizeof(float) / best / 1e9};
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -147,6 +178,16 @@ int main(int argc, char **argv) {
     std::printf("  %-36s %6lld %6lld %10.0f %9.3f %8.1f %8.0f%%\n", r.name.c_str(),
                 static_cast<long long>(r.k), static_cast<long long>(r.n), r.bytes, r.ms, r.gbps,
                 100.0 * r.gbps / copy);
+  std::vector<HadamardResult> rotations;
+  for (int64_t n : {4096, 8192, 16384})
+    for (int64_t rows : {1, 64, 512})
+      rotations.push_back(hadamard(n, rows, isa));
+  std::printf("  %-36s %6s %6s %10s %9s %8s %9s\n", "online Hadamard (in place)", "n", "rows",
+              "bytes", "ms", "GB/s", "of copy");
+  for (const HadamardResult &r : rotations)
+    std::printf("  %-36s %6lld %6lld %10.0f %9.4f %8.1f %8.0f%%\n", "fast Walsh-Hadamard",
+                static_cast<long long>(r.n), static_cast<long long>(r.rows), 8.0 * r.n * r.rows,
+                r.ms, r.gbps, 100.0 * r.gbps / copy);
   if (json) {
     FILE *f = std::fopen(json, "w");
     if (!f) {
@@ -161,6 +202,13 @@ int main(int argc, char **argv) {
                    i ? "," : "", results[i].name.c_str(), static_cast<long long>(results[i].k),
                    static_cast<long long>(results[i].n), results[i].bytes, results[i].ms,
                    results[i].gbps, results[i].gbps / copy);
+    std::fprintf(f, "\n], \"hadamard\": [");
+    for (size_t i = 0; i < rotations.size(); ++i)
+      std::fprintf(f, "%s\n  {\"n\": %lld, \"rows\": %lld, \"ms\": %.5f, \"gbps\": %.3f, "
+                   "\"fraction_of_copy\": %.4f}",
+                   i ? "," : "", static_cast<long long>(rotations[i].n),
+                   static_cast<long long>(rotations[i].rows), rotations[i].ms, rotations[i].gbps,
+                   rotations[i].gbps / copy);
     std::fprintf(f, "\n]}\n");
     std::fclose(f);
   }

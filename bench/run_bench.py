@@ -170,7 +170,7 @@ def render(results, path):
         with open(quant) as f:
             lines += run_quant_bench.render(json.load(f))
     # Sections assembled from other benchmark commands (each names its own).
-    for name in ("float-preserving.md", "smollm2-quant.md"):
+    for name in ("float-preserving.md", "rotation.md", "smollm2-quant.md"):
         section = os.path.join(ROOT, "bench", "results", name)
         if os.path.exists(section):
             with open(section) as f:

@@ -34,6 +34,14 @@ QC_CONFIGS = {
     "qc-w4a16-rtn": ["--quant=w4a16", "--weight-quantizer=rtn"],
     "qc-w4a16-gptq": ["--quant=w4a16", "--weight-quantizer=gptq"],
     "qc-w4a16-gptq-awq": ["--quant=w4a16", "--weight-quantizer=gptq", "--awq"],
+    "qc-w4a4-gptq": ["--quant=w4a4", "--weight-quantizer=gptq"],
+    "qc-w4a4-gptq-clip": ["--quant=w4a4", "--weight-quantizer=gptq", "--activation-clip=search"],
+    "qc-w4a4-rotate-gptq": ["--quant=w4a4", "--weight-quantizer=gptq", "--rotate"],
+    "qc-w4a4-rotate-gptq-clip": ["--quant=w4a4", "--weight-quantizer=gptq", "--rotate",
+                                 "--activation-clip=search"],
+    "qc-w4a8-gptq": ["--quant=w4a8", "--weight-quantizer=gptq"],
+    "qc-w4a8-rotate-gptq": ["--quant=w4a8", "--weight-quantizer=gptq", "--rotate"],
+    "qc-w8a8-static-rotate": STATIC + ["--rotate"],
 }
 
 

@@ -240,17 +240,7 @@ struct FoldNormsPass : impl::QCFoldNormsBase<FoldNormsPass> {
         for (int64_t c = 0; c < cols; ++c)
           t[r * cols + c] = static_cast<float>(t[r * cols + c] - mean);
       }
-      OpBuilder b(e.op);
-      std::string name = getLocationName(e.op->getLoc());
-      Value centred = makeBlobConstant(b, e.op->getLoc(), type, ArrayRef<float>(t),
-                                       (name.empty() ? "table" : name) + ".centred");
-      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(e.op))
-        slice.getSourceMutable().assign(centred);
-      else
-        e.op->walk([&, table = e.table](tensor::ExtractOp extract) {
-          if (extract.getTensor() == table)
-            extract.getTensorMutable().assign(centred);
-        });
+      replaceGatheredTable(e.op, e.table, t, "centred");
     }
     for (LayerNormOp ln : streamNorms) {
       if (ln.getBias()) {

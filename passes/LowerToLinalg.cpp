@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/quantizers/Hadamard.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -184,6 +185,32 @@ Value reduceInto(OpBuilder &b, Location loc, Value in, ArrayRef<int64_t> axes,
 }
 
 /// softmax(x) = exp(x - max) / sum(exp(x - max)) along the axis.
+/// qc.hadamard as the reference: y = x Q with the whole n x n matrix
+/// Q = diag(signs) H / sqrt(n), a qc.linear of weight Q^T. O(n^2); the CPU
+/// back end's kernel (qc-cpu-lower-hadamard) is the fast path.
+struct LowerHadamard : OpRewritePattern<HadamardOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(HadamardOp op, PatternRewriter &rewriter) const override {
+    int64_t n = static_cast<int64_t>(op.getSize());
+    std::vector<int8_t> signs;
+    if (auto s = op.getSignsAttr())
+      signs.assign(s.asArrayRef().begin(), s.asArrayRef().end());
+    std::vector<float> q = quantizers::denseRotation(n, signs.empty() ? nullptr : signs.data());
+    if (q.empty())
+      return op.emitError() << "no Hadamard matrix of order " << n;
+    std::vector<float> weight(static_cast<size_t>(n * n));
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < n; ++j)
+        weight[j * n + i] = q[i * n + j];
+    auto type = RankedTensorType::get({n, n}, rewriter.getF32Type());
+    Value w = arith::ConstantOp::create(rewriter, op.getLoc(),
+                                        DenseElementsAttr::get(type, ArrayRef<float>(weight)));
+    rewriter.replaceOpWithNewOp<LinearOp>(op, op.getType(), op.getInput(), w, Value(), nullptr,
+                                          nullptr, nullptr, nullptr);
+    return success();
+  }
+};
+
 struct LowerSoftmax : OpRewritePattern<SoftmaxOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(SoftmaxOp op, PatternRewriter &rewriter) const override {
@@ -528,7 +555,7 @@ struct QCLowerToLinalg : impl::QCLowerToLinalgBase<QCLowerToLinalg> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerLinear, LowerMatMul, LowerSoftmax, LowerLayerNorm, LowerRMSNorm,
-                 LowerQuantizeCast, LowerQuantizedLinear>(&getContext());
+                 LowerQuantizeCast, LowerQuantizedLinear, LowerHadamard>(&getContext());
     // No folding: quant's folders would remove a QDQ pair (dcast of qcast)
     // before its rounding is lowered.
     GreedyRewriteConfig config;

@@ -336,12 +336,16 @@ def QCRotate : Pass<"qc-rotate", "mlir::func::FuncOp"> {
     RMSNorm). Post-norm models, a stream read by anything but norms and
     adds, or a hidden size without a Hadamard matrix are errors naming the
     op. Calibration statistics of the rotated layers are dropped: calibrate
-    after rotating. Online rotations (R3 before down_proj, R4 on queries and
-    keys) are not implemented yet.
+    after rotating. With `online`, each FFN's down projection reads its input
+    through a `qc.hadamard` (R3: the FFN width must be base * 2^k, SmolLM2's
+    1536 = 12 * 128) and takes the inverse in its weight. R4 (queries and
+    keys after RoPE, for a quantized KV cache) is not implemented.
   }];
   let options = [
     Option<"seed", "seed", "uint64_t", "0", "Seed of the random signs (R1: seed, R2: seed + 1)">,
     Option<"r2", "r2", "bool", "true", "Also rotate each attention head's values (R2)">,
+    Option<"online", "online", "bool", "false",
+           "Also rotate each FFN down projection's input at run time (R3, a qc.hadamard)">,
   ];
   let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }

@@ -14,6 +14,9 @@
 // times Q2 (d_head x d_head) and the output projection's inputs of each
 // head times Q2 as well, since P V acts on the head dim linearly.
 //
+// R3 (`online`): a qc.hadamard before each FFN's down projection, its
+// inverse folded into down's input columns.
+//
 // Rotations spread outliers over all channels, which is what 4-bit
 // activations need; the model computes the same function (checked with
 // qc-verify-equivalence).
@@ -44,13 +47,13 @@ namespace qc {
 namespace {
 
 /// x Q for the columns [offset, offset + width) of every row: a layer's
-/// inputs read rotated values.
+/// inputs read rotated values. Empty `signs`: none.
 void rotateInputs(LinearParams &p, int64_t offset, int64_t width, const std::vector<int8_t> &signs) {
   std::vector<float> segment(width);
   for (int64_t i = 0; i < p.n; ++i) {
     float *row = &p.weight[i * p.k + offset];
     std::copy_n(row, width, segment.data());
-    (void)hadamardTransformRows(segment.data(), 1, width, signs.data());
+    (void)hadamardTransformRows(segment.data(), 1, width, signs.empty() ? nullptr : signs.data());
     std::copy_n(segment.data(), width, row);
   }
 }
@@ -212,6 +215,27 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
         ++r2Heads;
       }
 
+    // R3: an online Hadamard before each FFN's down projection, whose input
+    // (a product of activations) no weight can absorb; its inverse folds
+    // into down's input columns.
+    SmallVector<std::pair<LinearOp, HadamardFactors>> online;
+    if (this->online)
+      for (FFNInfo &f : s.ffns) {
+        if (!f.down)
+          continue;
+        std::optional<HadamardFactors> factors = factorHadamardOrder(f.down.getInFeatures(), &reason);
+        if (!factors) {
+          f.down->emitRemark() << "qc-rotate: R3 skipped: FFN width " << f.down.getInFeatures()
+                               << ": " << reason;
+          continue;
+        }
+        if (failed(load(f.down)))
+          return failure();
+        LinearParams &p = params.at(f.down);
+        rotateInputs(p, 0, p.k, {});
+        online.push_back({f.down, *factors});
+      }
+
     std::vector<int8_t> signs = randomSigns(d, static_cast<uint64_t>(seed));
     for (LinearOp l : readers) {
       LinearParams &p = params.at(l);
@@ -225,6 +249,14 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
         return refuse(l, "a layer writing the stream has N = " + Twine(p.n) + ", not " + Twine(d));
       rotateOutputs(p, 0, d, signs);
     }
+    for (auto [down, factors] : online) {
+      OpBuilder b(down);
+      int64_t width = down.getInFeatures();
+      Value rotated = HadamardOp::create(b, down.getLoc(), down.getInput().getType(),
+                                         down.getInput(), b.getI64IntegerAttr(width),
+                                         b.getI64IntegerAttr(factors.base), DenseI8ArrayAttr());
+      down.getInputMutable().assign(rotated);
+    }
     bool droppedStats = false;
     for (LinearOp l : order) {
       writeLinear(l, params.at(l));
@@ -233,23 +265,16 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
     for (auto [e, t] : llvm::zip(tables, tableValues)) {
       auto type = cast<RankedTensorType>(e.table.getType());
       (void)hadamardTransformRows(t.data(), type.getDimSize(0), d, signs.data());
-      OpBuilder b(e.op);
-      std::string name = getLocationName(e.op->getLoc());
-      Value rotated = makeBlobConstant(b, e.op->getLoc(), type, ArrayRef<float>(t),
-                                       (name.empty() ? "table" : name) + ".rotated");
-      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(e.op))
-        slice.getSourceMutable().assign(rotated);
-      else
-        e.op->walk([&, table = e.table](tensor::ExtractOp extract) {
-          if (extract.getTensor() == table)
-            extract.getTensorMutable().assign(rotated);
-        });
+      replaceGatheredTable(e.op, e.table, t, "rotated");
     }
     func.emitRemark() << "qc-rotate: R1 (randomized Hadamard of order " << d << ", seed " << static_cast<uint64_t>(seed)
                       << ") on " << readers.size() << " reading and " << writers.size()
                       << " writing layers and " << tables.size() << " embedding tables"
                       << (s.tiedEmbedding ? " (the tied LM head untied)" : "") << "; R2 on "
                       << r2Heads << " attention blocks";
+    if (this->online)
+      func.emitRemark() << "qc-rotate: R3 (online Hadamard) before " << online.size()
+                        << " FFN down projections";
     if (droppedStats)
       func.emitRemark("qc-rotate: calibration statistics of the rotated layers were dropped; run "
                       "qc-calibrate after qc-rotate");

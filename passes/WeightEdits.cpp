@@ -6,6 +6,7 @@
 #include "passes/LayerNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 
 using namespace mlir;
@@ -97,6 +98,21 @@ bool dropInputStats(LinearOp op) {
   bool had = static_cast<bool>(op.getInputStatsAttr());
   op.removeInputStatsAttr();
   return had;
+}
+
+void replaceGatheredTable(Operation *gather, Value table, ArrayRef<float> values,
+                          StringRef suffix) {
+  OpBuilder b(gather);
+  std::string name = getLocationName(gather->getLoc());
+  Value replacement = makeBlobConstant(b, gather->getLoc(), cast<RankedTensorType>(table.getType()),
+                                       values, (name.empty() ? "table" : name) + "." + suffix.str());
+  if (auto slice = dyn_cast<tensor::ExtractSliceOp>(gather))
+    slice.getSourceMutable().assign(replacement);
+  else
+    gather->walk([&](tensor::ExtractOp extract) {
+      if (extract.getTensor() == table)
+        extract.getTensorMutable().assign(replacement);
+    });
 }
 
 } // namespace qc

@@ -55,6 +55,13 @@ void writeNormAffine(mlir::Operation *norm, llvm::ArrayRef<float> scale,
 /// that `layers` now read while the others keep the original.
 mlir::Operation *normOwnedBy(mlir::Operation *norm, llvm::ArrayRef<LinearOp> layers, bool shared);
 
+/// Makes the gather `gather` (an embedding lookup: a generic that reads
+/// `table` with tensor.extract, or a tensor.extract_slice of it) read a new
+/// constant of `table`'s type holding `values`, named after the gather with
+/// `suffix`.
+void replaceGatheredTable(mlir::Operation *gather, mlir::Value table, llvm::ArrayRef<float> values,
+                          llvm::StringRef suffix);
+
 /// Drops the calibration statistics of a layer whose input a rewrite
 /// changed; returns whether there were any.
 bool dropInputStats(LinearOp op);

@@ -399,6 +399,34 @@ LogicalResult SoftmaxOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// HadamardOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult HadamardOp::verify() {
+  auto inType = cast<RankedTensorType>(getInput().getType());
+  if (inType.getRank() < 1)
+    return emitOpError("input must have rank >= 1");
+  int64_t size = static_cast<int64_t>(getSize()), base = static_cast<int64_t>(getBase());
+  if (inType.getShape().back() != size)
+    return emitOpError() << "the last dimension must be size = " << size << ", got "
+                         << dimStr(inType.getShape().back());
+  if (base < 1 || size % base != 0 || !llvm::isPowerOf2_64(static_cast<uint64_t>(size / base)))
+    return emitOpError() << "size " << size << " must be base (" << base
+                         << ") times a power of two";
+  if (base != 1 && base % 4 != 0)
+    return emitOpError() << "base " << base << " is not the order of a Hadamard matrix (1 or a "
+                            "multiple of 4)";
+  if (auto signs = getSignsAttr()) {
+    if (static_cast<int64_t>(signs.size()) != size)
+      return emitOpError() << "signs must have size = " << size << " values, got "
+                           << signs.size();
+    if (!llvm::all_of(signs.asArrayRef(), [](int8_t v) { return v == 1 || v == -1; }))
+      return emitOpError("signs must be +1 or -1");
+  }
+  return verifySameTypeAsInput(*this, inType, cast<RankedTensorType>(getOutput().getType()));
+}
+
+//===----------------------------------------------------------------------===//
 // ObserveOp
 //===----------------------------------------------------------------------===//
 

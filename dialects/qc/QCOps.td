@@ -278,6 +278,42 @@ def QC_SoftmaxOp : QC_Op<"softmax", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// qc.hadamard
+//===----------------------------------------------------------------------===//
+
+def QC_HadamardOp : QC_Op<"hadamard", [Pure]> {
+  let summary = "an online Hadamard rotation of the last dimension";
+  let description = [{
+    `y = (x * signs) H / sqrt(size)` along the last dimension, of extent
+    `size`: the rotation QuaRot applies at run time where no weight can
+    absorb it (before the FFN's down projection, whose input is a product
+    of activations). `H` is the Kronecker product `H_base (x) H_(size/base)`
+    of a base Hadamard matrix of order `base` (1, or Paley's 12, 20, 28 or
+    their products: passes/quantizers/Hadamard.h) and Sylvester's of the
+    power of two `size / base`; element `(i, j)` is
+    `H_base[i / p][j / p] * H_p[i % p][j % p]` with `p = size / base`.
+    `signs`, when present, is a vector of `size` values +1 or -1 applied
+    to the input first (a randomized Hadamard). A back end lowers it to a
+    fast Walsh-Hadamard transform, O(size log size) per row.
+
+    ```mlir
+    %y = qc.hadamard %x {size = 1536 : i64, base = 12 : i64} : (tensor<?x1536xf32>) -> tensor<?x1536xf32>
+    ```
+  }];
+  let arguments = (ins
+    QC_FloatTensor:$input,
+    I64Attr:$size,
+    DefaultValuedAttr<I64Attr, "1">:$base,
+    OptionalAttr<DenseI8ArrayAttr>:$signs
+  );
+  let results = (outs QC_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // qc.observe
 //===----------------------------------------------------------------------===//
 

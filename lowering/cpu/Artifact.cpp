@@ -374,8 +374,12 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
     options.kernelIsa = "avx2";
   else
     options.kernelIsa = "scalar";
+  // The runtime's kernels are linked in for the ops that lower to calls.
   bool kernels = false;
-  module.walk([&](qc::QuantizedLinearOp) { kernels = true; });
+  module.walk([&](Operation *op) {
+    if (isa<qc::QuantizedLinearOp, qc::HadamardOp>(op))
+      kernels = true;
+  });
   if (failed(lowerToLLVMDialect(module, options, error)))
     return failure();
 

@@ -1,13 +1,12 @@
 //===- LowerQuantizedLinear.cpp - packed quantized linear to kernel calls -===//
 
 #include "dialects/qc/QCDialect.h"
+#include "lowering/cpu/KernelCalls.h"
 #include "lowering/cpu/Passes.h"
 #include "lowering/cpu/QuantizedLinearTarget.h"
-#include "lowering/cpu/Reshapes.h"
 #include "passes/QuantizedLinearTarget.h"
 #include "passes/TensorViews.h"
 
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 
 namespace qc::cpu {
 #define GEN_PASS_DEF_QCLOWERQUANTIZEDLINEAR
@@ -26,17 +25,9 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    int32_t isaCode;
-    if (isa == "avx512-vnni")
-      isaCode = QC_ISA_AVX512_VNNI;
-    else if (isa == "avx2")
-      isaCode = QC_ISA_AVX2;
-    else if (isa == "scalar")
-      isaCode = QC_ISA_SCALAR;
-    else {
-      module.emitError() << "unknown kernel ISA '" << isa << "' (expected avx512-vnni, avx2 or scalar)";
+    std::optional<int32_t> isaCode = parseKernelIsa(module, isa);
+    if (!isaCode)
       return signalPassFailure();
-    }
     // Unpacked layers are left to qc-lower-to-linalg's reference lowering.
     // Packed ones must be in the CPU's layout for their format.
     registerCPUQuantizedLinearTarget();
@@ -64,21 +55,13 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
     auto matrix = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f32);
     auto bytes = MemRefType::get({ShapedType::kDynamic}, b.getI8Type());
     auto floats = MemRefType::get({ShapedType::kDynamic}, f32);
-    if (!module.lookupSymbol(kKernel)) {
-      b.setInsertionPointToStart(module.getBody());
-      // (x, packed weight, packed parameters, bias, y, the layer's
-      // qc_qlinear_layer as bytes).
-      auto decl = func::FuncOp::create(
-          b, module.getLoc(), kKernel,
-          b.getFunctionType({matrix, bytes, floats, floats, matrix, bytes}, {}));
-      decl.setPrivate();
-      decl->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-    }
+    // (x, packed weight, packed parameters, bias, y, the layer's
+    // qc_qlinear_layer as bytes).
+    declareKernel(module, kKernel, {matrix, bytes, floats, floats, matrix, bytes});
 
     for (QuantizedLinearOp op : ops) {
       b.setInsertionPoint(op);
       Location loc = op.getLoc();
-      auto inType = cast<RankedTensorType>(op.getInput().getType());
       auto outType = cast<RankedTensorType>(op.getType());
       int64_t n = op.getOutFeatures();
 
@@ -91,12 +74,10 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
       if (!bias)
         bias = arith::ConstantOp::create(
             b, loc, DenseElementsAttr::get(RankedTensorType::get({0}, f32), ArrayRef<float>{}));
-      Value rows = tensor::DimOp::create(b, loc, rows2d, 0);
-      Value out = memref::AllocOp::create(b, loc, MemRefType::get({ShapedType::kDynamic, n}, f32),
-                                          ValueRange{rows}, b.getI64IntegerAttr(64));
+      Value out = allocateRows(b, loc, rows2d, n);
 
       // The descriptor's bytes, from the struct the kernels read.
-      qc_qlinear_layer layer = getKernelLayer(op.getFormat(), isaCode);
+      qc_qlinear_layer layer = getKernelLayer(op.getFormat(), *isaCode);
       ArrayRef<int8_t> layerBytes(reinterpret_cast<const int8_t *>(&layer), sizeof layer);
       Value descriptor = arith::ConstantOp::create(
           b, loc,
@@ -111,18 +92,7 @@ struct LowerQuantizedLinearPass : impl::QCLowerQuantizedLinearBase<LowerQuantize
                               view(descriptor, bytes)};
       func::CallOp::create(b, loc, kKernel, TypeRange{}, args);
 
-      Value result = bufferization::ToTensorOp::create(
-          b, loc, RankedTensorType::get({ShapedType::kDynamic, n}, f32), out,
-          /*restrict=*/true, /*writable=*/true);
-      if (outType.getRank() != 2) {
-        SmallVector<OpFoldResult> dims;
-        for (int64_t i = 0; i < inType.getRank() - 1; ++i)
-          dims.push_back(tensor::getMixedSize(b, loc, op.getInput(), i));
-        dims.push_back(b.getIndexAttr(n));
-        result = reshapeTo(b, loc, result, outType, dims);
-      } else if (result.getType() != outType) {
-        result = tensor::CastOp::create(b, loc, outType, result);
-      }
+      Value result = rowsAsResult(b, loc, out, n, op.getInput(), outType);
       op.replaceAllUsesWith(result);
       op.erase();
     }

@@ -127,6 +127,27 @@ def QCLowerVectors : Pass<"qc-cpu-lower-vectors", "mlir::func::FuncOp"> {
                            "::mlir::memref::MemRefDialect"];
 }
 
+def QCLowerHadamard : Pass<"qc-cpu-lower-hadamard", "mlir::ModuleOp"> {
+  let summary = "Lower qc.hadamard to calls of the runtime's fast Walsh-Hadamard kernel";
+  let description = [{
+    Each `qc.hadamard` becomes a call of `qc_ukernel_hadamard`
+    (runtime/kernels/hadamard.h, linked into the artifact) on a read-only
+    buffer of its input flattened to rows x size, the base Hadamard matrix
+    (passes/quantizers/Hadamard.h) and the signs as float constants, writing
+    a new rows x size buffer that becomes the result. O(size log size) per
+    row; qc-lower-to-linalg's dense product with the whole matrix is the
+    reference it is checked against. `isa` picks the kernel's vector code,
+    as for qc-cpu-lower-quantized-linear.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"avx512-vnni\"", "avx512-vnni, avx2 or scalar">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def QCLowerQuantizedLinear : Pass<"qc-cpu-lower-quantized-linear", "mlir::ModuleOp"> {
   let summary = "Lower packed qc.quantized_linear to calls of the runtime's micro-kernel";
   let description = [{

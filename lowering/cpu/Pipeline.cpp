@@ -40,6 +40,10 @@ static std::string getPipelineText(const CodegenOptions &options) {
   // bufferization sees their operands and results like any other op's.
   std::string text = "qc-cpu-lower-observe,qc-cpu-lower-quantized-linear{isa=" +
                      options.kernelIsa + "},";
+  // Online Hadamard rotations: the fast kernel, or with plain loops the
+  // reference (qc-lower-to-linalg: a product with the whole matrix).
+  if (options.tileContractions)
+    text += "qc-cpu-lower-hadamard{isa=" + options.kernelIsa + "},";
   text += "func.func(" + tensorPasses + "),";
   // Function boundaries take plain row-major buffers: that is the ABI the
   // runtime fills descriptors for. Returned buffers are owned by the caller

@@ -8,17 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/kernels/MemRefDescriptor.h"
 #include "runtime/kernels/quantized_linear.h"
 
 #include <cstring>
 
-namespace {
-template <typename T, int Rank> struct MemRef {
-  T *allocated, *aligned;
-  int64_t offset, sizes[Rank], strides[Rank];
-  T *data() const { return aligned + offset; }
-};
-} // namespace
+using qc::kernels::MemRef;
 
 extern "C" void _mlir_ciface_qc_ukernel_quantized_linear(MemRef<float, 2> *x,
                                                          MemRef<int8_t, 1> *weight,

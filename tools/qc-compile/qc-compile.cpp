@@ -194,8 +194,9 @@ cl::opt<bool> foldNorms("fold-norms",
 cl::opt<bool> rotate("rotate",
                      cl::desc("QuaRot rotations folded into the weights: a randomized Hadamard "
                               "of the residual stream (R1) and of each attention head's values "
-                              "(R2), so that activation outliers spread over all channels; "
-                              "implies --fold-norms (default: false)"),
+                              "(R2), and with --quant=w4a4 an online Hadamard before each FFN "
+                              "down projection (R3), so that activation outliers spread over "
+                              "all channels; implies --fold-norms (default: false)"),
                      cl::init(false), cl::cat(quantCategory));
 cl::opt<bool> verifyFloat(
     "verify",
@@ -250,8 +251,12 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   // Rotations need scale-free RMSNorms, which qc-fold-norms leaves.
   if (foldNorms || rotate)
     pm.addNestedPass<mlir::func::FuncOp>(qc::createQCFoldNorms());
-  if (rotate)
-    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCRotate());
+  if (rotate) {
+    // 4-bit activations also need the FFN's down input rotated (online).
+    qc::QCRotateOptions options;
+    options.online = quant == "w4a4";
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCRotate(options));
+  }
   // The formats (attributes only), then calibration and the rewrites that
   // read its statistics.
   qc::QCApplyQuantPresetOptions preset;

@@ -448,3 +448,35 @@ func.func @observe_without_id(%x: tensor<2x4xf32>) {
   qc.observe %x : tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @hadamard_size(%x: tensor<2x64xf32>) {
+  // expected-error@+1 {{the last dimension must be size = 96, got 64}}
+  %y = qc.hadamard %x {size = 96 : i64} : (tensor<2x64xf32>) -> tensor<2x64xf32>
+  return
+}
+
+// -----
+
+func.func @hadamard_base(%x: tensor<2x96xf32>) {
+  // expected-error@+1 {{size 96 must be base (1) times a power of two}}
+  %y = qc.hadamard %x {size = 96 : i64} : (tensor<2x96xf32>) -> tensor<2x96xf32>
+  return
+}
+
+// -----
+
+func.func @hadamard_base_order(%x: tensor<2x48xf32>) {
+  // expected-error@+1 {{base 6 is not the order of a Hadamard matrix (1 or a multiple of 4)}}
+  %y = qc.hadamard %x {size = 48 : i64, base = 6 : i64} : (tensor<2x48xf32>) -> tensor<2x48xf32>
+  return
+}
+
+// -----
+
+func.func @hadamard_signs(%x: tensor<2x4xf32>) {
+  // expected-error@+1 {{signs must be +1 or -1}}
+  %y = qc.hadamard %x {size = 4 : i64, signs = array<i8: 1, 0, 1, -1>} : (tensor<2x4xf32>) -> tensor<2x4xf32>
+  return
+}

@@ -142,3 +142,12 @@ func.func @observe(%x: tensor<?x128x384xf32>, %v: tensor<4xf32>) {
   qc.observe %v {id = 7 : i64} : tensor<4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @hadamard
+// CHECK: qc.hadamard %arg0 {base = 12 : i64, size = 96 : i64} : (tensor<?x96xf32>) -> tensor<?x96xf32>
+// CHECK: qc.hadamard %arg1 {signs = array<i8: 1, -1, -1, 1>, size = 4 : i64}
+func.func @hadamard(%x: tensor<?x96xf32>, %y: tensor<3x4xf32>) {
+  %0 = qc.hadamard %x {size = 96 : i64, base = 12 : i64} : (tensor<?x96xf32>) -> tensor<?x96xf32>
+  %1 = qc.hadamard %y {size = 4 : i64, signs = array<i8: 1, -1, -1, 1>} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+  return
+}
