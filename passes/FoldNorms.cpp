@@ -145,52 +145,29 @@ struct FoldNormsPass : impl::QCFoldNormsBase<FoldNormsPass> {
                          "the residual stream, not sums of centred writes)");
       return;
     }
-    // The stream must start at embeddings (tables that can be centred), not
-    // at a graph input.
-    for (Value v : s.streamValues) {
-      Operation *def = v.getDefiningOp();
-      bool isAdd = def && llvm::is_contained(s.streamAdds, def);
-      bool isEmbedding = def && llvm::any_of(s.embeddings, [&](const EmbeddingInfo &e) {
-                           return e.op == def;
-                         });
-      if (!isAdd && !isEmbedding) {
+    StreamProblem problem;
+    Operation *at = nullptr;
+    FailureOr<StreamEndpoints> endpoints = s.getStreamEndpoints(problem, at);
+    if (failed(endpoints)) {
+      switch (problem) {
+      case StreamProblem::StartsElsewhere:
         anchor->emitRemark("qc-fold-norms: LayerNorm kept: the residual stream starts at a graph "
                            "input or an op other than an embedding, which cannot be centred");
-        return;
+        break;
+      case StreamProblem::OtherReader:
+        at->emitRemark("qc-fold-norms: LayerNorm kept: the residual stream is read by an op "
+                       "other than a norm or an add");
+        break;
+      case StreamProblem::OtherWriter:
+        (at ? at : anchor)->emitRemark("qc-fold-norms: LayerNorm kept: the residual stream is "
+                                       "written by an op that is not a linear layer or an "
+                                       "embedding");
+        break;
       }
+      return;
     }
-    // Everything reading the stream must be a norm or a stream add, and
-    // everything writing it a linear layer or an embedding.
-    DenseSet<Operation *> adds(s.streamAdds.begin(), s.streamAdds.end());
-    for (Value v : s.streamValues)
-      for (Operation *user : v.getUsers())
-        if (!adds.contains(user) && !isa<LayerNormOp, tensor::DimOp>(user)) {
-          user->emitRemark("qc-fold-norms: LayerNorm kept: the residual stream is read by an op "
-                           "other than a norm or an add");
-          return;
-        }
-    SmallVector<LinearOp> writers;
-    SmallVector<EmbeddingInfo> tables;
-    for (Value w : s.streamWrites) {
-      if (auto l = w.getDefiningOp<LinearOp>(); l && matchPattern(l.getWeight(), m_Constant())) {
-        writers.push_back(l);
-        continue;
-      }
-      auto e = llvm::find_if(s.embeddings, [&](const EmbeddingInfo &e) { return e.op->getResult(0) == w; });
-      if (e == s.embeddings.end()) {
-        Operation *def = w.getDefiningOp();
-        (def ? def : anchor)->emitRemark("qc-fold-norms: LayerNorm kept: the residual stream is "
-                                         "written by an op that is not a linear layer or an "
-                                         "embedding");
-        return;
-      }
-      tables.push_back(*e);
-    }
-    for (Value v : s.streamValues)
-      if (auto gather = v.getDefiningOp<linalg::GenericOp>())
-        for (EmbeddingInfo &e : s.embeddings)
-          if (e.op == gather)
-            tables.push_back(e);
+    SmallVector<LinearOp> &writers = endpoints->writers;
+    SmallVector<EmbeddingInfo> &tables = endpoints->tables;
 
     // Read everything first: the rewrite is all or nothing.
     SmallVector<LinearParams> writerParams;

@@ -456,6 +456,48 @@ ModelStructure ModelStructure::analyze(func::FuncOp func) {
   return s;
 }
 
+FailureOr<StreamEndpoints> ModelStructure::getStreamEndpoints(StreamProblem &problem,
+                                                              Operation *&at) const {
+  auto fail = [&](StreamProblem p, Operation *op) {
+    problem = p;
+    at = op;
+    return failure();
+  };
+  DenseSet<Operation *> adds(streamAdds.begin(), streamAdds.end());
+  auto embeddingOf = [&](Operation *op) {
+    return llvm::find_if(embeddings, [&](const EmbeddingInfo &e) { return op && e.op == op; });
+  };
+  // It starts at embeddings (tables a rewrite can edit), not at a graph input.
+  for (Value v : streamValues) {
+    Operation *def = v.getDefiningOp();
+    if (!(def && adds.contains(def)) && embeddingOf(def) == embeddings.end())
+      return fail(StreamProblem::StartsElsewhere, def);
+  }
+  for (Value v : streamValues)
+    for (Operation *user : v.getUsers())
+      if (!adds.contains(user) && !isa<LayerNormOp, RMSNormOp, tensor::DimOp>(user))
+        return fail(StreamProblem::OtherReader, user);
+  StreamEndpoints endpoints;
+  auto addTable = [&](const EmbeddingInfo &e) {
+    if (!llvm::any_of(endpoints.tables, [&](const EmbeddingInfo &t) { return t.op == e.op; }))
+      endpoints.tables.push_back(e);
+  };
+  for (Value w : streamWrites) {
+    if (auto l = w.getDefiningOp<LinearOp>(); l && matchPattern(l.getWeight(), m_Constant())) {
+      endpoints.writers.push_back(l);
+      continue;
+    }
+    auto e = llvm::find_if(embeddings, [&](const EmbeddingInfo &e) { return e.op->getResult(0) == w; });
+    if (e == embeddings.end())
+      return fail(StreamProblem::OtherWriter, w.getDefiningOp());
+    addTable(*e);
+  }
+  for (Value v : streamValues)
+    if (auto e = embeddingOf(v.getDefiningOp()); e != embeddings.end())
+      addTable(*e);
+  return endpoints;
+}
+
 const NormInfo *ModelStructure::normFeeding(LinearOp op) const {
   for (const NormInfo &n : norms)
     if (llvm::is_contained(n.linears, op))

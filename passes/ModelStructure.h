@@ -81,6 +81,21 @@ struct EmbeddingInfo {
   mlir::Value table;
 };
 
+/// What writes into the residual stream, for the rewrites of the whole
+/// stream (qc-fold-norms' centring, qc-rotate): linear layers with a
+/// constant weight and embedding tables, each once.
+struct StreamEndpoints {
+  llvm::SmallVector<LinearOp> writers;
+  llvm::SmallVector<EmbeddingInfo> tables;
+};
+
+/// Why a stream cannot be rewritten as a whole.
+enum class StreamProblem {
+  StartsElsewhere, // at a graph input or an op other than an embedding
+  OtherReader,     // read by an op other than a norm, a stream add or tensor.dim
+  OtherWriter,     // written by an op other than a linear layer or an embedding
+};
+
 struct ModelStructure {
   llvm::SmallVector<NormInfo> norms;
   llvm::SmallVector<AttentionInfo> attention;
@@ -103,6 +118,11 @@ struct ModelStructure {
   llvm::SmallVector<std::pair<mlir::Operation *, std::string>> unrecognised;
 
   static ModelStructure analyze(mlir::func::FuncOp func);
+
+  /// The stream's writers, or failure with `problem` and the op it is
+  /// about (null for a graph input) in `at`.
+  mlir::FailureOr<StreamEndpoints> getStreamEndpoints(StreamProblem &problem,
+                                                      mlir::Operation *&at) const;
 
   /// The norm whose output `op` reads, or null.
   const NormInfo *normFeeding(LinearOp op) const;

@@ -120,45 +120,20 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
                       "the norm's output is read by an op other than a linear layer");
       readers.append(n.linears.begin(), n.linears.end());
     }
-    DenseSet<Operation *> adds(s.streamAdds.begin(), s.streamAdds.end());
-    for (Value v : s.streamValues)
-      for (Operation *user : v.getUsers())
-        if (!adds.contains(user) && !isa<LayerNormOp, RMSNormOp, tensor::DimOp>(user))
-          return refuse(user, "the residual stream is read by an op other than a norm or an add");
-    for (Value v : s.streamValues) {
-      Operation *def = v.getDefiningOp();
-      bool isAdd = def && adds.contains(def);
-      bool isEmbedding = def && llvm::any_of(s.embeddings, [&](const EmbeddingInfo &e) {
-                           return e.op == def;
-                         });
-      if (!isAdd && !isEmbedding)
-        return refuse(def ? def : anchor, "the residual stream starts at a graph input or an op "
-                                          "other than an embedding");
-    }
-    // Writers: linear layers and embedding tables.
-    SmallVector<LinearOp> writers;
-    SmallVector<EmbeddingInfo> tables;
-    auto addTable = [&](const EmbeddingInfo &e) {
-      if (!llvm::any_of(tables, [&](const EmbeddingInfo &t) { return t.op == e.op; }))
-        tables.push_back(e);
-    };
-    for (Value w : s.streamWrites) {
-      if (auto l = w.getDefiningOp<LinearOp>(); l && matchPattern(l.getWeight(), m_Constant())) {
-        writers.push_back(l);
-        continue;
-      }
-      auto e = llvm::find_if(s.embeddings,
-                             [&](const EmbeddingInfo &e) { return e.op->getResult(0) == w; });
-      if (e == s.embeddings.end())
-        return refuse(w.getDefiningOp() ? w.getDefiningOp() : anchor,
-                      "the residual stream is written by an op that is not a linear layer or an "
-                      "embedding");
-      addTable(*e);
-    }
-    for (Value v : s.streamValues)
-      for (const EmbeddingInfo &e : s.embeddings)
-        if (v.getDefiningOp() == e.op)
-          addTable(e);
+    StreamProblem problem;
+    Operation *at = nullptr;
+    FailureOr<StreamEndpoints> endpoints = s.getStreamEndpoints(problem, at);
+    if (failed(endpoints))
+      return refuse(at ? at : anchor,
+                    problem == StreamProblem::StartsElsewhere
+                        ? "the residual stream starts at a graph input or an op other than an "
+                          "embedding"
+                    : problem == StreamProblem::OtherReader
+                        ? "the residual stream is read by an op other than a norm or an add"
+                        : "the residual stream is written by an op that is not a linear layer or "
+                          "an embedding");
+    SmallVector<LinearOp> &writers = endpoints->writers;
+    SmallVector<EmbeddingInfo> &tables = endpoints->tables;
 
     // Read everything first: the rewrite is all or nothing.
     std::map<Operation *, LinearParams> params;
