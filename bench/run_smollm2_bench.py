@@ -13,6 +13,10 @@ the calibrated IR:
          --emit-bytecode -o WORK/CONFIG.mlirbc
      qc-compile WORK/CONFIG.mlirbc -o WORK/CONFIG.so
      perplexity.py --artifact WORK/CONFIG.so --no-ort --windows 16 --seq-len 256
+  Rotated configs (R) start from a second calibration, of the rotated
+  model: func.func(qc-fold-norms,qc-rotate{online=true}) before
+  qc-calibrate, written to WORK/smol-rot-cal.mlirbc (R1 + R2 folded, R3
+  online before each down projection, for every width).
   5. the float model in ONNX Runtime, and ONNX Runtime's quantizers
      (examples/quant_eval.py: ort_quantize) on the same model and text.
 
@@ -62,6 +66,20 @@ CONFIGS = [
      f"{W8S},func.func(qc-smooth{{alpha=0.5}}),qc-quantize{{method=gptq}},{TAIL}"),
     ("H", "w4a16-g32-rtn",
      f"qc-apply-quant-preset{{preset=w4a16 group-size=32}},qc-quantize{{method=rtn}},{TAIL}"),
+    # Weights alone at 8 bits: separates the weights' share of W8A8's loss.
+    ("I", "w8a16-gptq", f"qc-apply-quant-preset{{preset=w8a16}},qc-quantize{{method=gptq}},{TAIL}"),
+    ("J", "w8a8-dynamic-smooth-auto",
+     f"qc-apply-quant-preset{{preset=w8a8}},func.func(qc-smooth),qc-quantize{{method=gptq}},{TAIL}"),
+    # 4-bit activations, and rotation (the issue's table).
+    ("K", "w4a4-rtn", f"qc-apply-quant-preset{{preset=w4a4}},qc-quantize{{method=rtn}},{TAIL}"),
+    ("L", "w4a4-rotate-gptq",
+     f"qc-apply-quant-preset{{preset=w4a4}},qc-quantize{{method=gptq}},{TAIL}", "rotated"),
+    ("M", "w4a8-rotate-gptq",
+     f"qc-apply-quant-preset{{preset=w4a8}},qc-quantize{{method=gptq}},{TAIL}", "rotated"),
+    ("N", "w8a8-static-rotate", f"{W8S},qc-quantize{{method=gptq}},{TAIL}", "rotated"),
+    ("O", "w4a4-gptq", f"qc-apply-quant-preset{{preset=w4a4}},qc-quantize{{method=gptq}},{TAIL}"),
+    ("P", "w4a4-rotate-rtn",
+     f"qc-apply-quant-preset{{preset=w4a4}},qc-quantize{{method=rtn}},{TAIL}", "rotated"),
 ]
 ORT_KINDS = ["int8-dynamic", "int4-rtn", "int8-static", "int4-gptq"]
 
@@ -129,8 +147,9 @@ def ppl_of(args, log, artifact=None, model=None):
     return data["qc" if artifact else "ort"]["ppl"], seconds, None
 
 
-def prepare(args):
-    """Steps 1-3; each is skipped when its output exists. Returns the calibrated IR."""
+def prepare(args, rotated=False):
+    """Steps 1-3; each is skipped when its output exists. Returns the
+    calibrated IR (of the rotated model with `rotated`)."""
     w = args.work
     os.makedirs(w, exist_ok=True)
     log = os.path.join(w, "prepare.log")
@@ -143,14 +162,16 @@ def prepare(args):
         s, rc, tail = run([args.qc_compile, args.model, "--emit=mlirbc", "-o", mlirbc], log)
         if rc:
             sys.exit(f"import failed:\n{tail}")
-    cal = os.path.join(w, "smol-cal.mlirbc")
+    cal = os.path.join(w, "smol-rot-cal.mlirbc" if rotated else "smol-cal.mlirbc")
     if not os.path.exists(cal):
-        pipeline = ("builtin.module(func.func(qc-fold-norms),"
+        rotate = ",qc-rotate{online=true}" if rotated else ""
+        pipeline = (f"builtin.module(func.func(qc-fold-norms{rotate}),"
                     f"qc-calibrate{{calib-dir={calib}}})")
         s, rc, tail = run([args.qc_opt, mlirbc, f"--pass-pipeline={pipeline}", "--emit-bytecode",
                            "-o", cal], log)
-        print(f"calibration (fold-norms + qc-calibrate): {s} s", flush=True)
-        row = {"config": "(calibration)", "tool": "qc", "pipeline": pipeline,
+        print(f"calibration ({pipeline}): {s} s", flush=True)
+        row = {"config": "(calibration, rotated)" if rotated else "(calibration)", "tool": "qc",
+               "pipeline": pipeline,
                "samples": args.samples, "seq_len": args.seq_len, "qc_opt_s": s}
         if rc:
             row["error"] = f"qc-opt exit {rc}:\n{tail}"
@@ -160,7 +181,7 @@ def prepare(args):
     return cal
 
 
-def run_config(args, cal, key, name, passes):
+def run_config(args, cal, key, name, passes, rotated=False):
     w = args.work
     log = os.path.join(w, name + ".log")
     if os.path.exists(log):
@@ -169,6 +190,8 @@ def run_config(args, cal, key, name, passes):
     pipeline = f"builtin.module({passes})"
     row = {"config": name, "key": key, "tool": "qc", "pipeline": pipeline,
            "windows": args.windows, "seq_len": args.seq_len}
+    if rotated:
+        row["calibrated"] = "func.func(qc-fold-norms,qc-rotate{online=true}),qc-calibrate"
     s, rc, tail = run([args.qc_opt, cal, f"--pass-pipeline={pipeline}", "--emit-bytecode",
                        "-o", ir], log)
     row["qc_opt_s"] = s
@@ -270,10 +293,12 @@ def main():
         run_float(args)
     wanted = [c for c in CONFIGS if args.configs == "all" or
               c[0] in args.configs.split(",") or c[1] in args.configs.split(",")]
-    if wanted:
-        cal = prepare(args)
-        for key, name, passes in wanted:
-            run_config(args, cal, key, name, passes)
+    cals = {}
+    for key, name, passes, *kind in wanted:
+        rotated = kind == ["rotated"]
+        if rotated not in cals:
+            cals[rotated] = prepare(args, rotated)
+        run_config(args, cals[rotated], key, name, passes, rotated)
     kinds = ORT_KINDS if args.ort == "all" else [] if args.ort == "none" else args.ort.split(",")
     for kind in kinds:
         run_ort(args, kind)

@@ -47,14 +47,32 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
   using Base::Base;
 
   void runOnOperation() override {
-    const Preset *preset = nullptr;
-    for (const Preset &p : kPresets)
-      if (this->preset == p.name)
-        preset = &p;
+    auto findPreset = [](StringRef name) -> const Preset * {
+      for (const Preset &p : kPresets)
+        if (name == p.name)
+          return &p;
+      return nullptr;
+    };
+    const Preset *preset = findPreset(this->preset);
     if (!preset) {
       getOperation().emitError() << "unknown quantization preset '" << this->preset
                                  << "' (expected w8a8, w4a16, w4a8, w8a16 or w4a4)";
       return signalPassFailure();
+    }
+    // Per-layer overrides, PATTERN=PRESET; the first that matches wins.
+    std::vector<std::pair<llvm::GlobPattern, const Preset *>> overrides;
+    for (const std::string &text : layerQuant) {
+      auto [glob, name] = StringRef(text).rsplit('=');
+      const Preset *p = findPreset(name);
+      auto pattern = llvm::GlobPattern::create(glob);
+      if (glob.empty() || name.empty() || !p || !pattern) {
+        getOperation().emitError()
+            << "bad layer-quant '" << text << "': expected PATTERN=PRESET with a preset of "
+            << "w8a8, w4a16, w4a8, w8a16 or w4a4"
+            << (pattern ? std::string() : ": " + llvm::toString(pattern.takeError()));
+        return signalPassFailure();
+      }
+      overrides.push_back({std::move(*pattern), p});
     }
     if (!(activationClip > 0 && activationClip <= 1)) {
       getOperation().emitError() << "activation-clip must be in (0, 1], got " << activationClip;
@@ -65,7 +83,6 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
                                  << "' (expected preset, symmetric or asymmetric)";
       return signalPassFailure();
     }
-    bool symmetric = symmetry == "preset" ? preset->symmetric : symmetry == "symmetric";
     std::vector<llvm::GlobPattern> patterns;
     for (const std::string &text : keepFloat) {
       auto pattern = llvm::GlobPattern::create(text);
@@ -76,7 +93,6 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
       }
       patterns.push_back(std::move(*pattern));
     }
-    int64_t wantedGroup = groupSize >= 0 ? groupSize : preset->groupSize;
     MLIRContext *ctx = &getContext();
     int64_t index = 0;
     getOperation().walk([&](LinearOp op) {
@@ -86,6 +102,16 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
       for (const llvm::GlobPattern &p : patterns)
         if (p.match(name))
           return;
+      const Preset *chosen = preset;
+      for (auto &[pattern, p] : overrides)
+        if (pattern.match(name)) {
+          chosen = p;
+          break;
+        }
+      // An overridden layer takes its preset's own granularity and symmetry.
+      bool own = chosen == preset;
+      int64_t wantedGroup = own && groupSize >= 0 ? groupSize : chosen->groupSize;
+      bool symmetric = own && symmetry != "preset" ? symmetry == "symmetric" : chosen->symmetric;
       int64_t k = op.getInFeatures();
       int64_t group = wantedGroup > 0 ? fitGroup(wantedGroup, k) : 0;
       if (wantedGroup > 0 && wantedGroup < k && group != wantedGroup)
@@ -94,11 +120,11 @@ struct ApplyQuantPresetPass : impl::QCApplyQuantPresetBase<ApplyQuantPresetPass>
                         << (group ? "groups of " + std::to_string(group)
                                   : std::string("one scale per output channel"));
       op.setWeightQuantAttr(QuantSpecAttr::get(
-          ctx, preset->weightBits, group ? Granularity::PerGroup : Granularity::PerChannel,
+          ctx, chosen->weightBits, group ? Granularity::PerGroup : Granularity::PerChannel,
           group, symmetric));
-      if (preset->activationBits)
+      if (chosen->activationBits)
         op.setInputQuantAttr(QuantSpecAttr::get(
-            ctx, preset->activationBits,
+            ctx, chosen->activationBits,
             perTensorActivations ? Granularity::PerTensor : Granularity::PerToken, 0, true,
             activationClip < 1 ? FloatAttr::get(Float32Type::get(ctx), activationClip)
                                : FloatAttr()));

@@ -304,11 +304,27 @@ ModelStructure ModelStructure::analyze(func::FuncOp func) {
         stream.insert(user->getResult(0));
       } else if (NormInfo *norm = normOf.lookup(user); norm && use.getOperandNumber() == 0) {
         norm->readsStream = true;
-        for (OpOperand *other : norm->otherUses)
+        for (OpOperand *other : norm->otherUses) {
           if (isStreamAdd(other->getOwner(), norm->output())) {
             norm->writesStream = true;
             stream.insert(norm->output());
+            continue;
           }
+          // qc-fold-norms leaves a post-norm model's affine on the residual
+          // path as an elementwise op with constant operands.
+          auto affine = dyn_cast<linalg::GenericOp>(other->getOwner());
+          if (!affine || affine->getNumResults() != 1 ||
+              affine->getResult(0).getType() != norm->output().getType() ||
+              !llvm::all_of(affine.getDpsInputs(), [&](Value in) {
+                return in == norm->output() || matchPattern(in, m_Constant());
+              }))
+            continue;
+          Value out = affine->getResult(0);
+          if (llvm::any_of(out.getUsers(), [&](Operation *u) { return isStreamAdd(u, out); })) {
+            norm->writesStream = true;
+            stream.insert(out);
+          }
+        }
       }
     }
   }

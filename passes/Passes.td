@@ -90,6 +90,13 @@ def QCApplyQuantPreset : Pass<"qc-apply-quant-preset", "mlir::ModuleOp"> {
     scale covers that share of the range (QuaRot's 0.9 for 4-bit
     activations); `qc-quantize{activation-clip=search}` chooses it per
     layer instead.
+
+    `layer-quant=PATTERN=PRESET` (repeatable, first match wins) gives the
+    layers whose name matches another preset, to keep sensitive layers wider
+    (QuaRot and llama.cpp keep `down_proj` or the LM head at 8 bits): such a
+    layer takes that preset's weight bits, group size, symmetry and
+    activation bits; `per-tensor-activations` and `activation-clip` apply to
+    every layer. `keep-float` is checked first.
   }];
   let options = [
     Option<"preset", "preset", "std::string", "\"w8a8\"",
@@ -104,6 +111,9 @@ def QCApplyQuantPreset : Pass<"qc-apply-quant-preset", "mlir::ModuleOp"> {
            "Share of the activation range the scale covers, in (0, 1]">,
     ListOption<"keepFloat", "keep-float", "std::string",
                "Glob patterns of layer names left in float (e.g. *lm_head*)">,
+    ListOption<"layerQuant", "layer-quant", "std::string",
+               "PATTERN=PRESET: layers whose name matches take that preset instead "
+               "(e.g. *down_proj*=w8a8); the first match wins">,
   ];
   let dependentDialects = ["::qc::QCDialect"];
 }
@@ -333,9 +343,12 @@ def QCRotate : Pass<"qc-rotate", "mlir::func::FuncOp"> {
 
     The stream's norms must be scale-free RMSNorms: run `qc-fold-norms`
     first (it folds their scales and centres pre-norm LayerNorm models into
-    RMSNorm). Post-norm models, a stream read by anything but norms and
-    adds, or a hidden size without a Hadamard matrix are errors naming the
-    op. Calibration statistics of the rotated layers are dropped: calibrate
+    RMSNorm). In a post-norm model (BERT, MiniLM) the residual passes
+    through each LayerNorm, which no rotation survives; there R1 runs online
+    instead: a `qc.hadamard` with the R1 signs on each value the stream's
+    readers share, their weights W' = W Q, the residual unrotated. A
+    pre-norm stream read by anything but norms and adds, or a hidden size
+    without a Hadamard matrix are errors naming the op. Calibration statistics of the rotated layers are dropped: calibrate
     after rotating. With `online`, each FFN's down projection reads its input
     through a `qc.hadamard` (R3: the FFN width must be base * 2^k, SmolLM2's
     1536 = 12 * 128) and takes the inverse in its weight. R4 (queries and

@@ -17,6 +17,13 @@
 // R3 (`online`): a qc.hadamard before each FFN's down projection, its
 // inverse folded into down's input columns.
 //
+// Post-norm models (BERT, MiniLM) have no rotation-invariant stream: the
+// residual passes through each LayerNorm, whose centring and affine do not
+// commute with Q. There R1 runs online instead: each norm's output is
+// rotated by a qc.hadamard before the linear layers that read it (one per
+// norm, shared by q, k and v), their input columns take Q, and the residual
+// keeps the unrotated value.
+//
 // Rotations spread outliers over all channels, which is what 4-bit
 // activations need; the model computes the same function (checked with
 // qc-verify-equivalence).
@@ -32,6 +39,7 @@
 #include "dialects/qc/ConstantBlobs.h"
 
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/MapVector.h"
 
 #include <map>
 
@@ -99,14 +107,26 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
     std::string reason;
     if (!factorHadamardOrder(d, &reason))
       return refuse(anchor, "no Hadamard matrix of the hidden size " + Twine(d) + ": " + reason);
-    if (!s.preNorm)
-      return refuse(anchor, "post-norm model (the norms' outputs are the residual stream): a "
-                            "rotation of the stream cannot pass its norms");
 
-    // Readers: the norms on the stream, scale-free, feeding linear layers only.
+    // Readers: the norms on the stream, scale-free, feeding linear layers
+    // only. Post-norm: every norm's linear readers, rotated online.
     SmallVector<LinearOp> readers;
+    if (!s.preNorm) {
+      llvm::SetVector<LinearOp> stream;
+      for (NormInfo &n : s.norms)
+        stream.insert(n.linears.begin(), n.linears.end());
+      // The stream's own values (a graph input, the adds) read directly.
+      for (Value v : s.streamValues)
+        for (Operation *user : v.getUsers())
+          if (auto l = dyn_cast<LinearOp>(user); l && l.getInput() == v && !s.normFeeding(l))
+            stream.insert(l);
+      readers.assign(stream.begin(), stream.end());
+      if (readers.empty())
+        return refuse(anchor, "post-norm model whose norms feed no linear layer: nothing to "
+                              "rotate");
+    }
     for (NormInfo &n : s.norms) {
-      if (!n.readsStream)
+      if (!s.preNorm || !n.readsStream)
         continue;
       if (!n.isRMS)
         return refuse(n.op, "a LayerNorm reads the residual stream: rotations need RMSNorms "
@@ -122,7 +142,8 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
     }
     StreamProblem problem;
     Operation *at = nullptr;
-    FailureOr<StreamEndpoints> endpoints = s.getStreamEndpoints(problem, at);
+    FailureOr<StreamEndpoints> endpoints =
+        s.preNorm ? s.getStreamEndpoints(problem, at) : FailureOr<StreamEndpoints>(StreamEndpoints());
     if (failed(endpoints))
       return refuse(at ? at : anchor,
                     problem == StreamProblem::StartsElsewhere
@@ -224,6 +245,25 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
         return refuse(l, "a layer writing the stream has N = " + Twine(p.n) + ", not " + Twine(d));
       rotateOutputs(p, 0, d, signs);
     }
+    // Post-norm: one online rotation per distinct input of the readers.
+    int64_t onlineR1 = 0;
+    if (!s.preNorm) {
+      std::optional<HadamardFactors> factors = factorHadamardOrder(d, &reason);
+      DenseI8ArrayAttr signsAttr = DenseI8ArrayAttr::get(func.getContext(), signs);
+      llvm::MapVector<Value, SmallVector<LinearOp>> byInput;
+      for (LinearOp l : readers)
+        byInput[l.getInput()].push_back(l);
+      for (auto &[input, layers] : byInput) {
+        OpBuilder b(func.getContext());
+        b.setInsertionPointAfterValue(input);
+        Value rotated = HadamardOp::create(b, layers.front().getLoc(), input.getType(), input,
+                                           b.getI64IntegerAttr(d),
+                                           b.getI64IntegerAttr(factors->base), signsAttr);
+        for (LinearOp l : layers)
+          l.getInputMutable().assign(rotated);
+        ++onlineR1;
+      }
+    }
     for (auto [down, factors] : online) {
       OpBuilder b(down);
       int64_t width = down.getInFeatures();
@@ -242,11 +282,18 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
       (void)hadamardTransformRows(t.data(), type.getDimSize(0), d, signs.data());
       replaceGatheredTable(e.op, e.table, t, "rotated");
     }
-    func.emitRemark() << "qc-rotate: R1 (randomized Hadamard of order " << d << ", seed " << static_cast<uint64_t>(seed)
-                      << ") on " << readers.size() << " reading and " << writers.size()
-                      << " writing layers and " << tables.size() << " embedding tables"
-                      << (s.tiedEmbedding ? " (the tied LM head untied)" : "") << "; R2 on "
-                      << r2Heads << " attention blocks";
+    if (s.preNorm)
+      func.emitRemark() << "qc-rotate: R1 (randomized Hadamard of order " << d << ", seed "
+                        << static_cast<uint64_t>(seed) << ") on " << readers.size()
+                        << " reading and " << writers.size() << " writing layers and "
+                        << tables.size() << " embedding tables"
+                        << (s.tiedEmbedding ? " (the tied LM head untied)" : "") << "; R2 on "
+                        << r2Heads << " attention blocks";
+    else
+      func.emitRemark() << "qc-rotate: post-norm model: R1 online (randomized Hadamard of order "
+                        << d << ", seed " << static_cast<uint64_t>(seed) << ") before the "
+                        << readers.size() << " layers reading the stream (" << onlineR1
+                        << " qc.hadamard); R2 on " << r2Heads << " attention blocks";
     if (this->online)
       func.emitRemark() << "qc-rotate: R3 (online Hadamard) before " << online.size()
                         << " FFN down projections";

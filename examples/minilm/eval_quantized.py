@@ -47,6 +47,15 @@ QC_CONFIGS = {
     "qc-w8a8-smooth": ["--quant=w8a8", "--weight-quantizer=gptq", "--smooth=auto"],
     "qc-w4a16-gptq-awq": ["--quant=w4a16", "--weight-quantizer=gptq", "--awq"],
     "qc-w4a16-rtn-awq": ["--quant=w4a16", "--weight-quantizer=rtn", "--awq"],
+    # 4-bit activations, and rotation (post-norm: R1 online before the
+    # stream's readers, R2 folded, R3 online for W4A4).
+    "qc-w4a4-gptq": ["--quant=w4a4", "--weight-quantizer=gptq"],
+    "qc-w4a4-rotate-gptq": ["--quant=w4a4", "--weight-quantizer=gptq", "--rotate"],
+    "qc-w4a4-rotate-gptq-clip": ["--quant=w4a4", "--weight-quantizer=gptq", "--rotate",
+                                 "--activation-clip=search"],
+    "qc-w4a8-rotate-gptq": ["--quant=w4a8", "--weight-quantizer=gptq", "--rotate"],
+    "qc-w8a8-static-rotate": ["--quant=w8a8", "--weight-quantizer=gptq",
+                              "--per-tensor-activations", "--rotate"],
 }
 ORT_CONFIGS = ["ort-float", "ort-int8-dynamic", "ort-int8-static", "ort-int4-rtn", "ort-int4-gptq"]
 # What the benchmark runs: every preset, RTN against GPTQ, and the variants

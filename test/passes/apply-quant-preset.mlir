@@ -8,6 +8,11 @@
 // BAD: unknown quantization preset 'w3a3' (expected w8a8, w4a16, w4a8, w8a16 or w4a4)
 // RUN: not qc-opt %s -qc-apply-quant-preset=symmetry=sideways 2>&1 | FileCheck %s --check-prefix=SYM
 // SYM: unknown weight symmetry 'sideways' (expected preset, symmetric or asymmetric)
+// RUN: qc-opt %s -split-input-file -qc-apply-quant-preset="preset=w4a4 group-size=64 layer-quant=*fc1=w8a8,lm_*=w4a16,*head=w8a16" | FileCheck %s --check-prefix=LAYER
+// RUN: not qc-opt %s -qc-apply-quant-preset="preset=w4a4 layer-quant=*fc1" 2>&1 | FileCheck %s --check-prefix=LAYER-BAD
+// RUN: not qc-opt %s -qc-apply-quant-preset="preset=w4a4 layer-quant=*fc1=w5a5" 2>&1 | FileCheck %s --check-prefix=LAYER-BAD5
+// LAYER-BAD: bad layer-quant '*fc1': expected PATTERN=PRESET with a preset of w8a8, w4a16, w4a8, w8a16 or w4a4
+// LAYER-BAD5: bad layer-quant '*fc1=w5a5': expected PATTERN=PRESET
 
 // W4A16-LABEL: func.func @layers
 // W4A16: qc.linear {{.*}}weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 128, symmetric = false>
@@ -26,6 +31,16 @@
 
 // W4A4-LABEL: func.func @layers
 // W4A4: qc.linear {{.*}}{input_quant = #qc.quant<bits = 4, granularity = per_token, clip = 0.899999976 : f32>, weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 128, symmetric = false>}
+
+// An overridden layer takes its own preset's format (w8a8: per channel,
+// symmetric, 8-bit activations); the first matching override wins (lm_head
+// is w4a16, not w8a16); the others keep the main preset with group-size=64
+// (fitted: 48 for K = 96, 40 for K = 200).
+// LAYER-LABEL: func.func @layers
+// LAYER: qc.linear {{.*}}{input_quant = #qc.quant<bits = 8, granularity = per_token>, weight_quant = #qc.quant<bits = 8, granularity = per_channel>}
+// LAYER: qc.linear {{.*}}{input_quant = #qc.quant<bits = 4, granularity = per_token>, weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 48, symmetric = false>}
+// LAYER: qc.linear {{.*}}{input_quant = #qc.quant<bits = 4, granularity = per_token>, weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 40, symmetric = false>}
+// LAYER: qc.linear {{.*}}{weight_quant = #qc.quant<bits = 4, granularity = per_group, group_size = 128, symmetric = false>} :
 
 // W4A8-LABEL: func.func @layers
 // W4A8: qc.linear {{.*}}{input_quant = #qc.quant<bits = 8, granularity = per_tensor>, weight_quant = #qc.quant<bits = 4, granularity = per_channel>}

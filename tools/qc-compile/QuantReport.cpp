@@ -33,9 +33,12 @@ static std::string describe(QuantizedLinearOp op) {
   s += w.getGranularity() == Granularity::PerGroup ? " g" + std::to_string(w.getGroupSize())
                                                     : " per-channel";
   s += w.getSymmetric() ? "" : " asym";
-  if (QuantSpecAttr a = op.getInputQuantAttr())
-    s += a.getGranularity() == Granularity::PerToken ? ", a8 per-token" : ", a8 per-tensor";
-  else
+  if (QuantSpecAttr a = op.getInputQuantAttr()) {
+    s += ", a" + std::to_string(a.getBits());
+    s += a.getGranularity() == Granularity::PerToken ? " per-token" : " per-tensor";
+    if (a.getClip())
+      s += " clip " + llvm::formatv("{0}", llvm::format("%.3g", a.getClipRatio())).str();
+  } else
     s += ", a16";
   return s;
 }
@@ -122,7 +125,7 @@ void writeJSON(const QuantReport &r, llvm::raw_ostream &os) {
        llvm::json::Object{{"source", r.calibration}, {"samples", r.calibrationSamples}}},
       {"relative_output_error_note",
        "linear layers: ||X W^T - X What^T|| / ||X W^T|| over the calibration inputs X, the "
-       "error of the quantized weight (int8 activation rounding not included); tables: "
+       "error of the quantized weight (activation rounding not included); tables: "
        "||T - That|| / ||T||"},
       {"layers", std::move(layers)},
       {"totals", llvm::json::Object{{"weight_bytes_before", static_cast<int64_t>(before)},

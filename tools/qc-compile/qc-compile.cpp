@@ -150,6 +150,12 @@ cl::list<std::string> keepFloat(
     cl::desc("Leave linear layers whose name (ONNX node name) matches this glob in float, "
              "e.g. '*lm_head*' (repeatable; default: none)"),
     cl::value_desc("pattern"), cl::cat(quantCategory));
+cl::list<std::string> layerQuant(
+    "layer-quant",
+    cl::desc("Give linear layers whose name matches PATTERN another preset, e.g. "
+             "'*down_proj*=w8a8' to keep them at 8 bits under --quant=w4a4 (repeatable; the "
+             "first match wins; default: none)"),
+    cl::value_desc("PATTERN=PRESET"), cl::cat(quantCategory));
 cl::opt<std::string> calibDir(
     "calib",
     cl::desc("Calibration data: one subdirectory per sample with input_N.pb or .npy "
@@ -254,7 +260,9 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   if (rotate) {
     // 4-bit activations also need the FFN's down input rotated (online).
     qc::QCRotateOptions options;
-    options.online = quant == "w4a4";
+    options.online = quant == "w4a4" || llvm::any_of(layerQuant, [](StringRef text) {
+                       return text.ends_with("=w4a4");
+                     });
     pm.addNestedPass<mlir::func::FuncOp>(qc::createQCRotate(options));
   }
   // The formats (attributes only), then calibration and the rewrites that
@@ -267,6 +275,7 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   if (!activationClip.empty() && activationClip != "search")
     preset.activationClip = std::stod(activationClip);
   preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
+  preset.layerQuant.assign(layerQuant.begin(), layerQuant.end());
   pm.addPass(qc::createQCApplyQuantPreset(preset));
   if (calibrated)
     calibrate();
@@ -521,9 +530,9 @@ int main(int argc, char **argv) {
       qc::writeTable(report, errs());
   } else if (!reportPath.empty() || !calibDir.empty() || calibSynthetic > 0 ||
              smooth.getNumOccurrences() || awq || reparam || verifyFloat ||
-             !activationClip.empty() || rotate) {
+             !activationClip.empty() || rotate || !layerQuant.empty()) {
     return fail("--report, --calib, --calib-synthetic, --smooth, --awq, --reparam, --rotate, "
-                "--verify and --activation-clip need --quant=<preset>");
+                "--verify, --activation-clip and --layer-quant need --quant=<preset>");
   } else if (foldNorms) {
     mlir::PassManager pm(&context);
     pm.addNestedPass<mlir::func::FuncOp>(qc::createQCFoldNorms());
