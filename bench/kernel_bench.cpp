@@ -146,14 +146,18 @@ HadamardResult hadamard(int64_t n, int64_t rows, int isa) {
 int main(int argc, char **argv) {
   int threads = 1;
   const char *json = nullptr;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc)
       threads = std::atoi(argv[++i]);
     else if (a == "--json" && i + 1 < argc)
       json = argv[++i];
+    else if (a == "--only" && i + 1 < argc)
+      only = argv[++i];
     else {
-      std::fprintf(stderr, "usage: qc-kernel-bench [--threads N] [--json OUT]\n");
+      std::fprintf(stderr, "usage: qc-kernel-bench [--threads N] [--json OUT] "
+                           "[--only gemv|hadamard]\n");
       return 1;
     }
   }
@@ -167,6 +171,8 @@ int main(int argc, char **argv) {
   std::printf("  STREAM-like copy: %.1f GB/s\n", copy);
   std::vector<Result> results;
   for (auto [k, n] : {std::pair<int64_t, int64_t>{4096, 4096}, {4096, 11008}}) {
+    if (only == "hadamard")
+      break;
     results.push_back(gemv("int4 g128, f32 activations", k, n, 4, QC_ACT_FLOAT, 128, isa));
     results.push_back(gemv("int8 per-channel, f32 activations", k, n, 8, QC_ACT_FLOAT, k, isa));
     results.push_back(gemv("int4 g128, int8 activations", k, n, 4, QC_ACT_DYNAMIC, 128, isa));
@@ -181,7 +187,8 @@ int main(int argc, char **argv) {
   std::vector<HadamardResult> rotations;
   for (int64_t n : {4096, 8192, 16384})
     for (int64_t rows : {1, 64, 512})
-      rotations.push_back(hadamard(n, rows, isa));
+      if (only != "gemv")
+        rotations.push_back(hadamard(n, rows, isa));
   std::printf("  %-36s %6s %6s %10s %9s %8s %9s\n", "online Hadamard (in place)", "n", "rows",
               "bytes", "ms", "GB/s", "of copy");
   for (const HadamardResult &r : rotations)

@@ -352,13 +352,29 @@ def QCRotate : Pass<"qc-rotate", "mlir::func::FuncOp"> {
     after rotating. With `online`, each FFN's down projection reads its input
     through a `qc.hadamard` (R3: the FFN width must be base * 2^k, SmolLM2's
     1536 = 12 * 128) and takes the inverse in its weight. R4 (queries and
-    keys after RoPE, for a quantized KV cache) is not implemented.
+    keys after RoPE, for a quantized KV cache) is not implemented. With
+    `online-attention`, each attention output projection reads its input
+    through a `qc.hadamard` of its full width (all heads; QuaRot's online
+    H over heads, on top of R2's rotation within each head).
+
+    With `seeds` above 1, R1's signs come from the best of that many
+    consecutive seeds: for each, the readers' sampled calibration rows
+    (`input_stats` rows, one set per distinct input) are rotated and rounded
+    to their activation format, and the seed with the least mean relative
+    error ||fq(X Q) - X Q||^2 / ||X Q||^2 wins (a remark lists them all).
+    Calibrate again afterwards.
   }];
   let options = [
     Option<"seed", "seed", "uint64_t", "0", "Seed of the random signs (R1: seed, R2: seed + 1)">,
     Option<"r2", "r2", "bool", "true", "Also rotate each attention head's values (R2)">,
     Option<"online", "online", "bool", "false",
            "Also rotate each FFN down projection's input at run time (R3, a qc.hadamard)">,
+    Option<"seeds", "seeds", "uint64_t", "1",
+           "Try R1 with seeds seed .. seed + seeds - 1 and keep the one whose rotated stream "
+           "rounds with the least error on the readers' calibration rows (needs "
+           "qc-apply-quant-preset and qc-calibrate first)">,
+    Option<"onlineAttention", "online-attention", "bool", "false",
+           "Also rotate each attention output projection's input, across heads, at run time">,
   ];
   let dependentDialects = ["::qc::QCDialect", "::mlir::arith::ArithDialect"];
 }

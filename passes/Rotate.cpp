@@ -34,12 +34,15 @@
 #include "passes/ModelStructure.h"
 #include "passes/Passes.h"
 #include "passes/WeightEdits.h"
+#include "passes/quantizers/ActivationQuantizers.h"
 #include "passes/quantizers/Hadamard.h"
 
 #include "dialects/qc/ConstantBlobs.h"
 
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/Support/Format.h"
 
 #include <map>
 
@@ -80,6 +83,45 @@ void rotateOutputs(LinearParams &p, int64_t offset, int64_t width,
   }
   if (p.hasBias)
     (void)hadamardTransformRows(&p.bias[offset], 1, width, signs.data());
+}
+
+/// The mean, over the distinct inputs of `readers` that have sampled
+/// calibration rows and integer activations, of the relative error
+/// ||fq(X Q) - X Q||^2 / ||X Q||^2 of their activation format on the rows
+/// rotated by R1 with `signs`; the number of inputs measured in `inputs`.
+double rotatedActivationError(ArrayRef<LinearOp> readers, int64_t d,
+                              const std::vector<int8_t> &signs, int64_t &inputs) {
+  double total = 0;
+  inputs = 0;
+  llvm::DenseSet<Value> seen;
+  for (LinearOp l : readers) {
+    TensorStatsAttr stats = l.getInputStatsAttr();
+    QuantSpecAttr spec = l.getInputQuantAttr();
+    if (!stats || !stats.getRows() || !spec || !seen.insert(l.getInput()).second)
+      continue;
+    std::optional<std::vector<double>> sampled = getElementsAsDoubles(stats.getRows());
+    int64_t r = stats.getNumRows();
+    if (!sampled || r == 0 || static_cast<int64_t>(sampled->size()) != r * d)
+      continue;
+    std::vector<float> rotated(sampled->begin(), sampled->end());
+    (void)hadamardTransformRows(rotated.data(), r, d, signs.data());
+    std::vector<float> rounded = rotated;
+    quantizers::ActivationFormat format;
+    format.bits = static_cast<int>(spec.getBits());
+    format.clip = spec.getClipRatio();
+    // The search compares rotations, so per-token scales stand in for a
+    // static scale (whose range would come from the rotated data).
+    quantizers::fakeQuantizeActivations(rounded.data(), r, d, format);
+    double err = 0, norm = 0;
+    for (size_t i = 0; i < rotated.size(); ++i) {
+      double e = rounded[i] - rotated[i];
+      err += e * e;
+      norm += static_cast<double>(rotated[i]) * rotated[i];
+    }
+    total += norm > 0 ? err / norm : 0;
+    ++inputs;
+  }
+  return inputs ? total / inputs : 0;
 }
 
 struct RotatePass : impl::QCRotateBase<RotatePass> {
@@ -214,25 +256,71 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
     // R3: an online Hadamard before each FFN's down projection, whose input
     // (a product of activations) no weight can absorb; its inverse folds
     // into down's input columns.
+    // With `online-attention`, the same before each attention output
+    // projection, across its heads (QuaRot's online H over heads; R2 has
+    // rotated within each head already).
     SmallVector<std::pair<LinearOp, HadamardFactors>> online;
+    int64_t onlineDown = 0, onlineO = 0;
+    auto addOnline = [&](LinearOp l, StringRef what) -> FailureOr<bool> {
+      std::optional<HadamardFactors> factors = factorHadamardOrder(l.getInFeatures(), &reason);
+      if (!factors) {
+        l->emitRemark() << "qc-rotate: online Hadamard skipped before this " << what << ": width "
+                        << l.getInFeatures() << ": " << reason;
+        return false;
+      }
+      if (failed(load(l)))
+        return failure();
+      LinearParams &p = params.at(l);
+      rotateInputs(p, 0, p.k, {});
+      online.push_back({l, *factors});
+      return true;
+    };
     if (this->online)
       for (FFNInfo &f : s.ffns) {
         if (!f.down)
           continue;
-        std::optional<HadamardFactors> factors = factorHadamardOrder(f.down.getInFeatures(), &reason);
-        if (!factors) {
-          f.down->emitRemark() << "qc-rotate: R3 skipped: FFN width " << f.down.getInFeatures()
-                               << ": " << reason;
-          continue;
-        }
-        if (failed(load(f.down)))
+        FailureOr<bool> added = addOnline(f.down, "FFN down projection");
+        if (failed(added))
           return failure();
-        LinearParams &p = params.at(f.down);
-        rotateInputs(p, 0, p.k, {});
-        online.push_back({f.down, *factors});
+        onlineDown += *added;
+      }
+    if (onlineAttention)
+      for (AttentionInfo &a : s.attention) {
+        if (!a.o || llvm::any_of(online, [&](auto &entry) { return entry.first == a.o; }))
+          continue;
+        FailureOr<bool> added = addOnline(a.o, "attention output projection");
+        if (failed(added))
+          return failure();
+        onlineO += *added;
       }
 
-    std::vector<int8_t> signs = randomSigns(d, static_cast<uint64_t>(seed));
+    // The seed: given, or the best of `seeds` consecutive ones on the
+    // readers' calibration rows (before their statistics are dropped).
+    uint64_t chosen = static_cast<uint64_t>(seed);
+    if (seeds > 1) {
+      double best = 0;
+      int64_t inputs = 0;
+      std::string tried;
+      llvm::raw_string_ostream os(tried);
+      for (uint64_t candidate = seed; candidate < static_cast<uint64_t>(seed) + seeds; ++candidate) {
+        double e = rotatedActivationError(readers, d, randomSigns(d, candidate), inputs);
+        if (inputs == 0)
+          return refuse(anchor, "seeds = " + Twine(static_cast<uint64_t>(seeds)) +
+                                    " needs the stream's readers to have integer activations "
+                                    "and sampled calibration rows (qc-apply-quant-preset and "
+                                    "qc-calibrate before qc-rotate)");
+        os << (candidate == static_cast<uint64_t>(seed) ? "" : ", ") << candidate << ": "
+           << llvm::format("%.4e", e);
+        if (candidate == static_cast<uint64_t>(seed) || e < best) {
+          best = e;
+          chosen = candidate;
+        }
+      }
+      func.emitRemark() << "qc-rotate: seed " << chosen << " of " << static_cast<uint64_t>(seeds)
+                        << " (mean relative activation rounding error of the rotated stream on "
+                        << inputs << " inputs' calibration rows: " << tried << ")";
+    }
+    std::vector<int8_t> signs = randomSigns(d, chosen);
     for (LinearOp l : readers) {
       LinearParams &p = params.at(l);
       if (p.k != d)
@@ -284,19 +372,22 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
     }
     if (s.preNorm)
       func.emitRemark() << "qc-rotate: R1 (randomized Hadamard of order " << d << ", seed "
-                        << static_cast<uint64_t>(seed) << ") on " << readers.size()
+                        << chosen << ") on " << readers.size()
                         << " reading and " << writers.size() << " writing layers and "
                         << tables.size() << " embedding tables"
                         << (s.tiedEmbedding ? " (the tied LM head untied)" : "") << "; R2 on "
                         << r2Heads << " attention blocks";
     else
       func.emitRemark() << "qc-rotate: post-norm model: R1 online (randomized Hadamard of order "
-                        << d << ", seed " << static_cast<uint64_t>(seed) << ") before the "
+                        << d << ", seed " << chosen << ") before the "
                         << readers.size() << " layers reading the stream (" << onlineR1
                         << " qc.hadamard); R2 on " << r2Heads << " attention blocks";
     if (this->online)
-      func.emitRemark() << "qc-rotate: R3 (online Hadamard) before " << online.size()
+      func.emitRemark() << "qc-rotate: R3 (online Hadamard) before " << onlineDown
                         << " FFN down projections";
+    if (onlineAttention)
+      func.emitRemark() << "qc-rotate: online Hadamard before " << onlineO
+                        << " attention output projections";
     if (droppedStats)
       func.emitRemark("qc-rotate: calibration statistics of the rotated layers were dropped; run "
                       "qc-calibrate after qc-rotate");

@@ -204,6 +204,18 @@ cl::opt<bool> rotate("rotate",
                               "down projection (R3), so that activation outliers spread over "
                               "all channels; implies --fold-norms (default: false)"),
                      cl::init(false), cl::cat(quantCategory));
+cl::opt<unsigned> rotateSeeds(
+    "rotate-seeds",
+    cl::desc("--rotate: try N seeds for the stream's random signs and keep the one whose rotated "
+             "activations round with the least error on the calibration data (calibrates "
+             "twice; needs integer activations) (default: 1)"),
+    cl::value_desc("N"), cl::init(1), cl::cat(quantCategory));
+cl::opt<std::string> rotateOnline(
+    "rotate-online",
+    cl::desc("--rotate's run-time Hadamards: 'down' before each FFN down projection (R3), "
+             "'attention' before each attention output projection (across heads), 'all' both, "
+             "'none', or 'auto': down when a layer has 4-bit activations (default: auto)"),
+    cl::value_desc("auto|none|down|attention|all"), cl::init("auto"), cl::cat(quantCategory));
 cl::opt<bool> verifyFloat(
     "verify",
     cl::desc("Check that the float-preserving passes (norm folding, smoothing, "
@@ -257,14 +269,6 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   // Rotations need scale-free RMSNorms, which qc-fold-norms leaves.
   if (foldNorms || rotate)
     pm.addNestedPass<mlir::func::FuncOp>(qc::createQCFoldNorms());
-  if (rotate) {
-    // 4-bit activations also need the FFN's down input rotated (online).
-    qc::QCRotateOptions options;
-    options.online = quant == "w4a4" || llvm::any_of(layerQuant, [](StringRef text) {
-                       return text.ends_with("=w4a4");
-                     });
-    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCRotate(options));
-  }
   // The formats (attributes only), then calibration and the rewrites that
   // read its statistics.
   qc::QCApplyQuantPresetOptions preset;
@@ -277,6 +281,22 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
   preset.keepFloat.assign(keepFloat.begin(), keepFloat.end());
   preset.layerQuant.assign(layerQuant.begin(), layerQuant.end());
   pm.addPass(qc::createQCApplyQuantPreset(preset));
+  if (rotate) {
+    // 4-bit activations also need the FFN's down input rotated (online).
+    qc::QCRotateOptions options;
+    bool fourBit = quant == "w4a4" || llvm::any_of(layerQuant, [](StringRef text) {
+                     return text.ends_with("=w4a4");
+                   });
+    options.online = rotateOnline == "down" || rotateOnline == "all" ||
+                     (rotateOnline == "auto" && fourBit);
+    options.onlineAttention = rotateOnline == "attention" || rotateOnline == "all";
+    // A seed search reads the unrotated stream's calibration rows; the
+    // rotated model is calibrated again below.
+    options.seeds = rotateSeeds;
+    if (rotateSeeds > 1)
+      calibrate();
+    pm.addNestedPass<mlir::func::FuncOp>(qc::createQCRotate(options));
+  }
   if (calibrated)
     calibrate();
   if (reparam) {
@@ -316,6 +336,20 @@ mlir::LogicalResult quantize(mlir::ModuleOp module, const qc::CalibrationService
     return mlir::failure();
   }
   bool integerActivations = quant == "w8a8" || quant == "w4a8" || quant == "w4a4";
+  if (rotateSeeds > 1 && (!calibrated || !integerActivations)) {
+    error = "--rotate-seeds needs calibration data (--calib=DIR or --calib-synthetic=N) and a "
+            "preset with integer activations (w8a8, w4a8, w4a4)";
+    return mlir::failure();
+  }
+  if (rotateSeeds == 0) {
+    error = "--rotate-seeds must be at least 1";
+    return mlir::failure();
+  }
+  if (!llvm::is_contained({"auto", "none", "down", "attention", "all"}, rotateOnline.getValue())) {
+    error = "--rotate-online must be auto, none, down, attention or all, got '" + rotateOnline +
+            "'";
+    return mlir::failure();
+  }
   if (!activationClip.empty()) {
     if (!integerActivations) {
       error = "--activation-clip is for presets with integer activations (w8a8, w4a8, w4a4)";
