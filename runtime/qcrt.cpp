@@ -10,11 +10,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "qc/runtime.h"
+#include "qc/artifact.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -190,6 +196,98 @@ int64_t findByName(const std::vector<TensorInfo> &list, const char *name) {
   return -1;
 }
 
+/// pread of exactly n bytes at offset, or false.
+bool readAt(int fd, void *buffer, size_t n, uint64_t offset) {
+  auto *p = static_cast<char *>(buffer);
+  while (n > 0) {
+    ssize_t got = pread(fd, p, n, static_cast<off_t>(offset));
+    if (got <= 0)
+      return false;
+    p += got;
+    n -= static_cast<size_t>(got);
+    offset += static_cast<uint64_t>(got);
+  }
+  return true;
+}
+
+/// begin + count * size <= limit, without overflow.
+bool fitsIn(uint64_t begin, uint64_t count, uint64_t size, uint64_t limit) {
+  if (begin > limit || (size != 0 && count > (limit - begin) / size))
+    return false;
+  return true;
+}
+
+/// What dlopen would trust, checked first, so that a truncated, corrupted or
+/// foreign file is an error and not a fault inside the loader: a regular
+/// file; the artifact footer (qc/artifact.h) with this format version, the
+/// content's size and checksum; an x86-64 ELF shared object whose program
+/// headers, loaded segments and section headers lie inside the content.
+qc_status validateArtifact(const std::string &path, std::string &error) {
+  // O_NONBLOCK: opening a FIFO does not wait for a writer.
+  int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    error = path + ": cannot load: " + std::strerror(errno);
+    return QC_ERROR_CANNOT_LOAD;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = path + ": cannot load: not a regular file";
+    return QC_ERROR_CANNOT_LOAD;
+  }
+  auto corrupt = [&](const std::string &why) {
+    error = path + ": not a valid qc artifact: " + why;
+    return QC_ERROR_CORRUPT_ARTIFACT;
+  };
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  qc_artifact_footer footer;
+  if (size < sizeof(Elf64_Ehdr) + sizeof footer || !readAt(fd, &footer, sizeof footer,
+                                                           size - sizeof footer) ||
+      std::memcmp(footer.magic, QC_ARTIFACT_MAGIC, sizeof footer.magic) != 0)
+    return corrupt("no qc artifact footer (truncated, or not written by qc-compile)");
+  if (footer.version != QC_ARTIFACT_FORMAT_VERSION)
+    return corrupt("artifact format version " + std::to_string(footer.version) +
+                   ", this libqcrt reads version " +
+                   std::to_string(QC_ARTIFACT_FORMAT_VERSION) + " (compile the model again)");
+  uint64_t content = size - sizeof footer;
+  if (footer.content_size != content)
+    return corrupt("the footer gives " + std::to_string(footer.content_size) +
+                   " bytes of content, the file has " + std::to_string(content));
+  std::vector<unsigned char> chunk(1 << 20);
+  uint64_t h = 0;
+  for (uint64_t at = 0; at < content;) {
+    size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size(), content - at));
+    if (!readAt(fd, chunk.data(), n, at))
+      return corrupt("cannot read it");
+    h = qc_artifact_checksum_update(h, chunk.data(), n);
+    at += n;
+  }
+  if (qc_artifact_checksum_final(h, content) != footer.checksum)
+    return corrupt("checksum mismatch (the file was modified or damaged)");
+
+  Elf64_Ehdr eh;
+  if (!readAt(fd, &eh, sizeof eh, 0) || std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+    return corrupt("not an ELF file");
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+      eh.e_type != ET_DYN || eh.e_machine != EM_X86_64)
+    return corrupt("not an x86-64 ELF shared object");
+  if (eh.e_phentsize != sizeof(Elf64_Phdr) ||
+      !fitsIn(eh.e_phoff, eh.e_phnum, sizeof(Elf64_Phdr), content) ||
+      (eh.e_shnum && (eh.e_shentsize != sizeof(Elf64_Shdr) ||
+                      !fitsIn(eh.e_shoff, eh.e_shnum, sizeof(Elf64_Shdr), content))))
+    return corrupt("ELF headers beyond the end of the file");
+  std::vector<Elf64_Phdr> ph(eh.e_phnum);
+  if (eh.e_phnum && !readAt(fd, ph.data(), ph.size() * sizeof(Elf64_Phdr), eh.e_phoff))
+    return corrupt("cannot read the program headers");
+  for (const Elf64_Phdr &p : ph)
+    if (p.p_type == PT_LOAD && !fitsIn(p.p_offset, 1, p.p_filesz, content))
+      return corrupt("a loaded segment lies beyond the end of the file");
+  return QC_OK;
+}
+
 } // namespace
 
 extern "C" {
@@ -208,7 +306,13 @@ qc_status qc_model_load(const char *path, qc_model **model) {
     return true;
   }();
   (void)tuned;
-  void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  // A name without a slash is the file in the current directory, not one
+  // the loader would search for.
+  std::string file = std::strchr(path, '/') ? std::string(path) : "./" + std::string(path);
+  std::string error;
+  if (qc_status status = validateArtifact(file, error); status != QC_OK)
+    return fail(status, error);
+  void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
     const char *why = dlerror();
     return fail(QC_ERROR_CANNOT_LOAD, std::string(path) + ": cannot load: " + (why ? why : "?"));
@@ -219,7 +323,6 @@ qc_status qc_model_load(const char *path, qc_model **model) {
   auto *signature = static_cast<const char *>(dlsym(handle, "qc_model_signature"));
   m->run = reinterpret_cast<RunFn>(dlsym(handle, "qc_model_run"));
   m->setThreads = reinterpret_cast<SetThreadsFn>(dlsym(handle, "qc_model_set_num_threads"));
-  std::string error;
   if (!signature || !m->run || !m->setThreads)
     error = "not a qc artifact (qc_model_signature, qc_model_run or "
             "qc_model_set_num_threads is missing)";

@@ -19,7 +19,24 @@ Error error(const Twine &message) {
 }
 } // namespace
 
+/// The size of `path`, which must be a regular file (symlinks followed): a
+/// FIFO would block the read and a device (/dev/zero) never end it.
+static Expected<uint64_t> regularFileSize(const Twine &path) {
+  sys::fs::file_status status;
+  if (std::error_code ec = sys::fs::status(path, status))
+    return error("cannot read the file: " + ec.message());
+  if (status.type() != sys::fs::file_type::regular_file)
+    return error("not a regular file");
+  return status.getSize();
+}
+
 Error loadModel(StringRef path, onnx::ModelProto &model) {
+  Expected<uint64_t> size = regularFileSize(path);
+  if (!size)
+    return size.takeError();
+  if (*size > static_cast<uint64_t>(std::numeric_limits<int>::max()))
+    return error("files over 2 GiB must keep their weights in external data "
+                 "files (protobuf's limit)");
   auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
                                       /*RequiresNullTerminator=*/false);
   if (!buffer)
@@ -198,22 +215,42 @@ static Expected<std::vector<char>> readExternalData(const onnx::TensorProto &ten
                  location + "' outside the model's folder");
   SmallString<256> path(modelDir);
   sys::path::append(path, location);
-  auto buffer = MemoryBuffer::getFile(path, /*IsText=*/false,
-                                      /*RequiresNullTerminator=*/false);
+  // The file itself, symlinks resolved, must lie inside the model's folder
+  // (also resolved): a link to /etc/passwd or to a folder outside is not
+  // the model's data.
+  SmallString<256> real, realDir;
+  if (std::error_code ec = sys::fs::real_path(path, real))
+    return error("cannot read external data file '" + path.str() + "' of tensor '" +
+                 tensor.name() + "': " + ec.message());
+  if (std::error_code ec = sys::fs::real_path(modelDir.empty() ? "." : modelDir, realDir))
+    return error("cannot resolve the model's folder '" + modelDir + "': " + ec.message());
+  if (!StringRef(real).starts_with(realDir) || real.size() <= realDir.size() ||
+      !sys::path::is_separator(real[realDir.size()]))
+    return error("tensor '" + tensor.name() + "' names external data '" + location +
+                 "' that resolves to '" + real.str() + "', outside the model's folder");
+  Expected<uint64_t> size = regularFileSize(real);
+  if (!size)
+    return error("external data file '" + path.str() + "' of tensor '" + tensor.name() +
+                 "': " + toString(size.takeError()));
+  if (static_cast<uint64_t>(offset) > *size)
+    return error("external data of tensor '" + tensor.name() +
+                 "' starts past the end of '" + path.str() + "'");
+  if (length < 0)
+    length = static_cast<int64_t>(*size - offset);
+  if (static_cast<uint64_t>(length) > *size - offset)
+    return error("external data of tensor '" + tensor.name() + "' ends past "
+                 "the end of '" + path.str() + "' (file truncated?)");
+  // Only the declared bytes are read.
+  auto buffer = MemoryBuffer::getFileSlice(real, length, offset, /*IsVolatile=*/false);
   if (!buffer)
     return error("cannot read external data file '" + path.str() +
                  "' of tensor '" + tensor.name() +
                  "': " + buffer.getError().message());
   StringRef bytes = (*buffer)->getBuffer();
-  if (static_cast<uint64_t>(offset) > bytes.size())
-    return error("external data of tensor '" + tensor.name() +
-                 "' starts past the end of '" + path.str() + "'");
-  if (length < 0)
-    length = bytes.size() - offset;
-  if (static_cast<uint64_t>(offset + length) > bytes.size())
+  if (bytes.size() != static_cast<uint64_t>(length))
     return error("external data of tensor '" + tensor.name() + "' ends past "
                  "the end of '" + path.str() + "' (file truncated?)");
-  return std::vector<char>(bytes.data() + offset, bytes.data() + offset + length);
+  return std::vector<char>(bytes.begin(), bytes.end());
 }
 
 /// Copies the typed field `values` into `count` packed elements of type `To`.

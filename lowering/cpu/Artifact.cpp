@@ -3,6 +3,7 @@
 #include "lowering/cpu/Artifact.h"
 
 #include "dialects/qc/QCDialect.h"
+#include "runtime/include/qc/artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -21,6 +22,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -28,6 +30,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <cstring>
 #include <memory>
 
 using namespace mlir;
@@ -308,6 +311,41 @@ static LogicalResult emitObject(llvm::Module &m, llvm::TargetMachine &tm, String
   return success();
 }
 
+/// Appends the artifact footer (runtime/include/qc/artifact.h: the format
+/// version and a checksum of the shared object), which libqcrt checks before
+/// it loads the file.
+static LogicalResult appendFooter(StringRef path, std::string &error) {
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    error = (path + ": cannot read the linked artifact: " + buffer.getError().message()).str();
+    return failure();
+  }
+  qc_artifact_footer footer{};
+  std::memcpy(footer.magic, QC_ARTIFACT_MAGIC, sizeof footer.magic);
+  footer.version = QC_ARTIFACT_FORMAT_VERSION;
+  footer.content_size = (*buffer)->getBufferSize();
+  footer.checksum = qc_artifact_checksum_final(
+      qc_artifact_checksum_update(
+          0, reinterpret_cast<const unsigned char *>((*buffer)->getBufferStart()),
+          footer.content_size),
+      footer.content_size);
+  buffer->reset();
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Append);
+  if (!ec) {
+    // x86-64 only: the host's byte order is the footer's (little-endian).
+    os.write(reinterpret_cast<const char *>(&footer), sizeof footer);
+    os.close();
+    ec = os.error();
+  }
+  if (ec) {
+    error = (path + ": cannot write: " + ec.message()).str();
+    return failure();
+  }
+  return success();
+}
+
 static LogicalResult link(StringRef object, StringRef output, bool parallel, bool kernels,
                           std::string &error) {
   std::string lld = QC_LLD_PATH;
@@ -420,7 +458,8 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
     llvm::sys::fs::remove(partial);
   };
   if (failed(emitObject(*m, *tm, object, error)) ||
-      failed(link(object, partial, codegen.parallel, kernels, error))) {
+      failed(link(object, partial, codegen.parallel, kernels, error)) ||
+      failed(appendFooter(partial, error))) {
     cleanup();
     return failure();
   }

@@ -268,6 +268,37 @@ def external_data_truncated(out):
         f.truncate(100)
 
 
+def external_data_symlink(out):
+    """The data file is a symlink to a file outside the model's folder."""
+    external_data(out)
+    os.remove(out + ".data")
+    os.symlink("/etc/passwd", out + ".data")
+
+
+def external_data_linked_dir(out):
+    """The location goes through a symlinked folder that points outside."""
+    m = model([helper.make_node("MatMul", ["x", "w"], ["y"], name="fc")],
+              [vi("x", F, [2, 32])], [vi("y", F, [2, 16])], [weight("w", [32, 16])])
+    onnx.save_model(m, out, save_as_external_data=True, all_tensors_to_one_file=True,
+                    location=os.path.basename(out) + ".data", size_threshold=0)
+    m = onnx.load(out, load_external_data=False)
+    for entry in m.graph.initializer[0].external_data:
+        if entry.key == "location":
+            entry.value = os.path.basename(out) + ".etc/passwd"
+    onnx.save_model(m, out)
+    link = out + ".etc"
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink("/etc", link)
+
+
+def external_data_fifo(out):
+    """The data file is a FIFO: reading it would wait forever."""
+    external_data(out)
+    os.remove(out + ".data")
+    os.mkfifo(out + ".data")
+
+
 def typed_field_initializer():
     """An initializer stored in float_data/int64_data instead of raw_data."""
     t = helper.make_tensor("b", F, [4], [1.0, 2.0, 3.0, 4.0])
