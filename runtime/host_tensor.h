@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace qc {
@@ -23,6 +25,31 @@ inline size_t countOf(const std::vector<int64_t> &dims) {
   size_t n = 1;
   for (int64_t d : dims)
     n *= static_cast<size_t>(d);
+  return n;
+}
+
+/// The bytes of a tensor of these dims and element size, or nullopt with
+/// the reason in `why` when a dim is negative, the rank exceeds
+/// QC_MAX_RANK, or the count overflows. Readers of untrusted files check
+/// dims with it before they allocate anything.
+inline std::optional<size_t> checkedBytes(const std::vector<int64_t> &dims, size_t elementSize,
+                                          std::string &why) {
+  if (dims.size() > QC_MAX_RANK) {
+    why = "rank " + std::to_string(dims.size()) + " exceeds " + std::to_string(QC_MAX_RANK);
+    return std::nullopt;
+  }
+  size_t n = elementSize;
+  for (int64_t d : dims) {
+    if (d < 0) {
+      why = "negative dim " + std::to_string(d);
+      return std::nullopt;
+    }
+    if (d != 0 && n > SIZE_MAX / static_cast<uint64_t>(d)) {
+      why = "the element count overflows";
+      return std::nullopt;
+    }
+    n *= static_cast<size_t>(d);
+  }
   return n;
 }
 

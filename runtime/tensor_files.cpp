@@ -21,6 +21,12 @@ bool exists(const std::string &path) {
 }
 
 bool readFile(const std::string &path, std::string &data, std::string &error) {
+  // A FIFO would wait for a writer and a device never end.
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = path + ": not a regular file";
+    return false;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = path + ": cannot open";
@@ -57,8 +63,22 @@ bool readTensorProto(const std::string &path, HostTensor &t, std::string &error)
     return false;
   }
   t.dims.assign(proto.dims().begin(), proto.dims().end());
-  size_t n = countOf(t.dims);
-  t.bytes.resize(n * elementSize);
+  std::string why;
+  std::optional<size_t> bytes = checkedBytes(t.dims, elementSize, why);
+  if (!bytes) {
+    die(path + ": bad dims: " + why);
+    return false;
+  }
+  size_t n = *bytes / elementSize;
+  // Every element takes at least a byte of the file (packed fields, raw
+  // data): more elements than bytes is a corrupt header, not an allocation
+  // to try.
+  if (n > data.size()) {
+    die(path + ": dims give " + std::to_string(n) + " elements, more than the file's " +
+        std::to_string(data.size()) + " bytes hold");
+    return false;
+  }
+  t.bytes.resize(*bytes);
   auto fromField = [&](const auto &field, auto convert) {
     if (static_cast<size_t>(field.size()) != n) {
       die(path + ": holds " + std::to_string(field.size()) + " values for " +
@@ -127,7 +147,7 @@ bool readNpy(const std::string &path, HostTensor &t, std::string &error) {
     headerLength = len;
     offset = 12;
   }
-  if (offset + headerLength > data.size())
+  if (headerLength > data.size() - offset)
     return die(path + ": truncated .npy header");
   std::string header = data.substr(offset, headerLength);
   auto field = [&](const std::string &key) {
@@ -157,16 +177,32 @@ bool readNpy(const std::string &path, HostTensor &t, std::string &error) {
   if (t.type == QC_TYPE_UNDEFINED)
     return die(path + ": unsupported .npy dtype '" + descr + "'");
   std::string shape = field("shape");
-  shape = shape.substr(shape.find('(') + 1, shape.find(')') - shape.find('(') - 1);
+  size_t open = shape.find('('), close = shape.find(')');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    return die(path + ": bad .npy shape");
+  shape = shape.substr(open + 1, close - open - 1);
   std::istringstream dims(shape);
   std::string dim;
-  while (std::getline(dims, dim, ','))
-    if (dim.find_first_not_of(" ") != std::string::npos)
-      t.dims.push_back(std::stoll(dim));
-  size_t bytes = countOf(t.dims) * qc_element_size(t.type);
-  if (offset + headerLength + bytes > data.size())
+  while (std::getline(dims, dim, ',')) {
+    size_t first = dim.find_first_not_of(" ");
+    if (first == std::string::npos)
+      continue;
+    // Digits only (NumPy writes Python ints); no exceptions on junk.
+    size_t last = dim.find_last_not_of(" L");
+    std::string digits = dim.substr(first, last - first + 1);
+    if (digits.empty() || digits.size() > 18 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      return die(path + ": bad .npy dim '" + dim + "'");
+    t.dims.push_back(std::stoll(digits));
+  }
+  std::string why;
+  std::optional<size_t> bytes = checkedBytes(t.dims, qc_element_size(t.type), why);
+  if (!bytes)
+    return die(path + ": bad dims: " + why);
+  size_t start = offset + headerLength;
+  if (*bytes > data.size() - start)
     return die(path + ": truncated .npy data");
-  t.bytes.assign(data.begin() + offset + headerLength, data.begin() + offset + headerLength + bytes);
+  t.bytes.assign(data.begin() + start, data.begin() + start + *bytes);
   return true;
 }
 

@@ -72,6 +72,8 @@ class Model:
         for t, a in zip(inputs, arrays):
             if a.dtype not in TYPE_OF:
                 raise Error(f"unsupported dtype {a.dtype}")
+            if a.ndim > len(t.dims):
+                raise Error(f"rank {a.ndim} exceeds the runtime's {len(t.dims)}")
             t.type, t.rank = TYPE_OF[a.dtype], a.ndim
             for d, n in enumerate(a.shape):
                 t.dims[d] = n
