@@ -4,6 +4,7 @@
 
 #include "dialects/qc/QCDialect.h"
 #include "runtime/include/qc/artifact.h"
+#include "runtime/include/qc/runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -23,6 +24,8 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Signals.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -79,6 +82,12 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module, std::string &error)
                             : inferOnnxType(tensor.getElementType());
     if (out.onnxType == 0) {
       error = (kind + " '" + out.name + "' has an element type the runtime cannot hold").str();
+      return failure();
+    }
+    if (tensor.getRank() > QC_MAX_RANK) {
+      error = (kind + " '" + out.name + "' has rank " + Twine(tensor.getRank()) +
+               "; libqcrt passes tensors of rank up to " + Twine(QC_MAX_RANK))
+                  .str();
       return failure();
     }
     for (int64_t d : tensor.getShape())
@@ -449,13 +458,27 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
     error = "cannot create a temporary file";
     return failure();
   }
-  // The shared object is linked next to its destination and renamed into
-  // place, so a failure never leaves a partial artifact behind.
-  SmallString<128> partial(outputPath);
-  partial += ".partial";
+  // The shared object is linked next to its destination, under a name of
+  // its own (never a file of the user's), and renamed into place, so a
+  // failure never leaves a partial artifact behind; SIGINT and SIGTERM
+  // remove both temporaries too.
+  SmallString<128> partial;
+  {
+    int fd;
+    if (llvm::sys::fs::createUniqueFile(outputPath + ".partial-%%%%%%", fd, partial)) {
+      llvm::sys::fs::remove(object);
+      error = (outputPath + ": cannot write next to it").str();
+      return failure();
+    }
+    llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  }
+  llvm::sys::RemoveFileOnSignal(object);
+  llvm::sys::RemoveFileOnSignal(partial);
   auto cleanup = [&] {
     llvm::sys::fs::remove(object);
     llvm::sys::fs::remove(partial);
+    llvm::sys::DontRemoveFileOnSignal(object);
+    llvm::sys::DontRemoveFileOnSignal(partial);
   };
   if (failed(emitObject(*m, *tm, object, error)) ||
       failed(link(object, partial, codegen.parallel, kernels, error)) ||
@@ -468,7 +491,9 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
     cleanup();
     return failure();
   }
+  llvm::sys::DontRemoveFileOnSignal(partial);
   llvm::sys::fs::remove(object);
+  llvm::sys::DontRemoveFileOnSignal(object);
   return success();
 }
 

@@ -50,7 +50,7 @@ class Model:
         self._check(self.lib.qc_model_load(path.encode(), ctypes.byref(self.handle)))
         self.inputs = self._infos(self.lib.qc_model_input_info, self.lib.qc_model_num_inputs(self.handle))
         self.outputs = self._infos(self.lib.qc_model_output_info, self.lib.qc_model_num_outputs(self.handle))
-        if threads:
+        if threads is not None:  # 0 is an error from libqcrt, not "the default"
             self._check(self.lib.qc_model_set_num_threads(self.handle, int(threads)))
 
     def _check(self, status):
