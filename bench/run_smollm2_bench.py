@@ -78,6 +78,12 @@ CONFIGS = [
      f"qc-apply-quant-preset{{preset=w4a8}},qc-quantize{{method=gptq}},{TAIL}", "rotated"),
     ("N", "w8a8-static-rotate", f"{W8S},qc-quantize{{method=gptq}},{TAIL}", "rotated"),
     ("O", "w4a4-gptq", f"qc-apply-quant-preset{{preset=w4a4}},qc-quantize{{method=gptq}},{TAIL}"),
+    # The FFN down projections, whose inputs carry the massive activations,
+    # at W8A16: what static W8A8 loses there.
+    ("Q", "w8a8-static-smooth-auto-down-w8a16",
+     "qc-apply-quant-preset{preset=w8a8 per-tensor-activations=true "
+     "layer-quant=*down_proj*=w8a16},func.func(qc-smooth),"
+     f"qc-quantize{{method=gptq}},{TAIL}"),
     ("P", "w4a4-rotate-rtn",
      f"qc-apply-quant-preset{{preset=w4a4}},qc-quantize{{method=rtn}},{TAIL}", "rotated"),
 ]

@@ -381,6 +381,7 @@ static LogicalResult link(StringRef object, StringRef output, bool parallel, boo
     error = "cannot create a temporary file";
     return failure();
   }
+  llvm::sys::RemoveFileOnSignal(logPath);
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(logPath), StringRef(logPath)};
   int rc = llvm::sys::ExecuteAndWait(*found, refs, std::nullopt, redirects, 0, 0, &message);
   if (rc != 0) {
@@ -388,6 +389,7 @@ static LogicalResult link(StringRef object, StringRef output, bool parallel, boo
     error = "linking failed: " + (buffer ? (*buffer)->getBuffer().trim().str() : message);
   }
   llvm::sys::fs::remove(logPath);
+  llvm::sys::DontRemoveFileOnSignal(logPath);
   return success(rc == 0);
 }
 

@@ -12,6 +12,7 @@
 #include "passes/Calibrate.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Signals.h"
 
 #include <cstring>
 #include <mutex>
@@ -58,9 +59,14 @@ bool runCalibrationProgram(ModuleOp module, const std::vector<CalibrationSample>
     return false;
   }
   llvm::sys::fs::remove(path); // compileToSharedObject writes it afresh
+  // Removed on every exit path, SIGINT and SIGTERM included.
+  llvm::sys::RemoveFileOnSignal(path);
   struct Cleanup {
     llvm::SmallString<128> &path;
-    ~Cleanup() { llvm::sys::fs::remove(path); }
+    ~Cleanup() {
+      llvm::sys::fs::remove(path);
+      llvm::sys::DontRemoveFileOnSignal(path);
+    }
   } cleanup{path};
 
   CodegenOptions codegen;
