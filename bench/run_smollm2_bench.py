@@ -273,6 +273,59 @@ def run_ort(args, kind):
     save_row(row)
 
 
+# The table of bench/results/smollm2-quant.md: (row key, label), in order.
+TABLE = [
+    ("float (ONNX Runtime)", "float (ONNX Runtime; qc's float artifact gives the same 49.6874)"),
+    ("w8a8-static", "W8A8 static per-tensor, no smoothing"),
+    ("w8a8-static-smooth-0.5", "W8A8 static per-tensor + SmoothQuant alpha = 0.5"),
+    ("w8a8-static-smooth-auto", "W8A8 static per-tensor + `--smooth=auto`"),
+    ("w8a8-static-smooth-auto-down-w8a16",
+     "W8A8 static per-tensor + `--smooth=auto`, FFN down at W8A16 (`--layer-quant`)"),
+    ("ort-int8-static", "ONNX Runtime `quantize_static` (QDQ, int8 per-channel weights, int8 activations)"),
+    ("w8a8-dynamic", "W8A8 dynamic per-token"),
+    ("ort-int8-dynamic", "ONNX Runtime `quantize_dynamic` (int8 per-channel weights, uint8 per-tensor dynamic activations)"),
+    ("w8a16-gptq", "W8A16 (int8 weights only)"),
+    ("w4a16-g128-rtn", "W4A16 g128 RTN"),
+    ("w4a16-g128-gptq", "W4A16 g128 GPTQ"),
+    ("w4a16-g128-gptq-awq", "W4A16 g128 GPTQ + AWQ"),
+    ("ort-int4-rtn", "ONNX Runtime `MatMulNBitsQuantizer` RTN (int4 g128 symmetric)"),
+    ("ort-int4-gptq", "ONNX Runtime `MatMulNBitsQuantizer` GPTQ (int4 g128)"),
+    ("w4a16-g32-rtn", "W4A16 g32 RTN (the Q4_1 grid re-found: see the trap below)"),
+    ("w4a4-rtn", "W4A4 RTN, no rotation"),
+    ("w4a4-rotate-gptq", "W4A4 + rotation + GPTQ"),
+    ("w4a8-rotate-gptq", "W4A8 + rotation + GPTQ"),
+    ("w8a8-static-rotate", "W8A8 static per-tensor + rotation"),
+]
+
+
+def render(rows, path):
+    """Writes the table of `rows` into `path` between its table markers."""
+    by = {r["config"]: r for r in rows}
+    lines = ["| config | perplexity | ratio to float | quantize s | compile s | MB |",
+             "|---|---|---|---|---|---|"]
+    for key, label in TABLE:
+        r = by.get(key)
+        if not r:
+            lines.append(f"| {label} | not measured yet | | | | |")
+            continue
+        if r.get("error"):
+            first = r["error"].strip().splitlines()[0][:160].replace("|", "/")
+            lines.append(f"| {label} | failed: {first} | | | | |")
+            continue
+        size = r.get("artifact_bytes") or r.get("model_bytes")
+        cells = [label, f"{r['perplexity']:.5g}", f"{r.get('ratio_to_float', 0):.3f}",
+                 str(r.get("qc_opt_s", r.get("quantize_s", "-"))), str(r.get("qc_compile_s", "-")),
+                 f"{size / 1e6:.1f}" if size else "-"]
+        lines.append("| " + " | ".join(cells) + " |")
+    with open(path) as f:
+        text = f.read()
+    begin, end = "<!-- table -->\n", "<!-- /table -->"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w") as f:
+        f.write(head + begin + "\n".join(lines) + "\n" + end + tail)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=os.path.expanduser("~/.cache/qc/smollm2/smollm2-135m.onnx"))
@@ -287,7 +340,12 @@ def main():
     ap.add_argument("--seq-len", type=int, default=256)
     ap.add_argument("--samples", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--render", action="store_true",
+                    help="only write the table of bench/results/smollm2-quant.md from the results")
     args = ap.parse_args()
+    if args.render:
+        render(load_rows(), os.path.join(here, "results", "smollm2-quant.md"))
+        return 0
     args.qc_opt = os.path.join(args.bindir, "qc-opt")
     args.qc_compile = os.path.join(args.bindir, "qc-compile")
     if not os.path.exists(args.model):

@@ -351,8 +351,10 @@ def QCRotate : Pass<"qc-rotate", "mlir::func::FuncOp"> {
     without a Hadamard matrix are errors naming the op. Calibration statistics of the rotated layers are dropped: calibrate
     after rotating. With `online`, each FFN's down projection reads its input
     through a `qc.hadamard` (R3: the FFN width must be base * 2^k, SmolLM2's
-    1536 = 12 * 128) and takes the inverse in its weight. R4 (queries and
-    keys after RoPE, for a quantized KV cache) is not implemented. With
+    1536 = 12 * 128) and takes the inverse in its weight. With `r4`, the
+    queries and keys reach the attention scores through a `qc.hadamard` of
+    the head dim each (R4: q k^T = (q H)(k H)^T; what a quantized KV cache
+    needs, which qc does not have yet). With
     `online-attention`, each attention output projection reads its input
     through a `qc.hadamard` of its full width (all heads; QuaRot's online
     H over heads, on top of R2's rotation within each head).
@@ -373,6 +375,9 @@ def QCRotate : Pass<"qc-rotate", "mlir::func::FuncOp"> {
            "Try R1 with seeds seed .. seed + seeds - 1 and keep the one whose rotated stream "
            "rounds with the least error on the readers' calibration rows (needs "
            "qc-apply-quant-preset and qc-calibrate first)">,
+    Option<"r4", "r4", "bool", "false",
+           "Also rotate queries and keys after RoPE by a Hadamard of the head dim, online "
+           "(R4, for a quantized KV cache)">,
     Option<"onlineAttention", "online-attention", "bool", "false",
            "Also rotate each attention output projection's input, across heads, at run time">,
   ];

@@ -360,6 +360,48 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
                                          b.getI64IntegerAttr(factors.base), DenseI8ArrayAttr());
       down.getInputMutable().assign(rotated);
     }
+    // R4: queries and keys after RoPE, online, by the same Hadamard of the
+    // head dim: q k^T = (q H)(k H)^T, so the scores do not change; what it
+    // is for is a quantized KV cache (the keys it would store are rotated).
+    int64_t r4Blocks = 0;
+    if (r4)
+      for (AttentionInfo &a : s.attention) {
+        Value q = a.scores ? a.scores->getOperand(0) : Value();
+        auto transpose =
+            a.scores ? a.scores->getOperand(1).getDefiningOp<linalg::TransposeOp>() : nullptr;
+        ArrayRef<int64_t> perm = transpose ? transpose.getPermutation() : ArrayRef<int64_t>();
+        size_t rank = perm.size();
+        bool swapsLast = rank >= 2 && perm[rank - 1] == static_cast<int64_t>(rank - 2) &&
+                         perm[rank - 2] == static_cast<int64_t>(rank - 1);
+        if (!transpose || !swapsLast) {
+          (a.scores ? a.scores.getOperation() : a.softmax.getOperation())
+              ->emitRemark("qc-rotate: R4 skipped: the keys do not reach the scores through a "
+                           "transpose of their last two dims");
+          continue;
+        }
+        Value k = transpose.getInput();
+        auto qType = cast<RankedTensorType>(q.getType());
+        auto kType = cast<RankedTensorType>(k.getType());
+        int64_t headDim = qType.getShape().back();
+        std::optional<HadamardFactors> factors = factorHadamardOrder(headDim, &reason);
+        if (ShapedType::isDynamic(headDim) || kType.getShape().back() != headDim || !factors) {
+          a.scores->emitRemark() << "qc-rotate: R4 skipped: head dim "
+                                 << (ShapedType::isDynamic(headDim) ? std::string("dynamic")
+                                                                    : std::to_string(headDim))
+                                 << (factors ? std::string() : ": " + reason);
+          continue;
+        }
+        auto rotate = [&](Value v, Operation *user, unsigned operand) {
+          OpBuilder b(user);
+          Value r = HadamardOp::create(b, user->getLoc(), v.getType(), v,
+                                       b.getI64IntegerAttr(headDim),
+                                       b.getI64IntegerAttr(factors->base), DenseI8ArrayAttr());
+          user->setOperand(operand, r);
+        };
+        rotate(q, a.scores, 0);
+        rotate(k, transpose, 0);
+        ++r4Blocks;
+      }
     bool droppedStats = false;
     for (LinearOp l : order) {
       writeLinear(l, params.at(l));
@@ -388,6 +430,10 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
     if (onlineAttention)
       func.emitRemark() << "qc-rotate: online Hadamard before " << onlineO
                         << " attention output projections";
+    if (r4)
+      func.emitRemark() << "qc-rotate: R4 (online Hadamard of the head dim) on the queries and "
+                           "keys of "
+                        << r4Blocks << " attention blocks";
     if (droppedStats)
       func.emitRemark("qc-rotate: calibration statistics of the rotated layers were dropped; run "
                       "qc-calibrate after qc-rotate");

@@ -204,6 +204,12 @@ cl::opt<bool> rotate("rotate",
                               "down projection (R3), so that activation outliers spread over "
                               "all channels; implies --fold-norms (default: false)"),
                      cl::init(false), cl::cat(quantCategory));
+cl::opt<bool> rotateQK(
+    "rotate-qk",
+    cl::desc("--rotate: also rotate queries and keys after RoPE by an online Hadamard of the "
+             "head dim (R4; the scores are unchanged; for a quantized KV cache, which qc does "
+             "not have yet) (default: false)"),
+    cl::init(false), cl::cat(quantCategory));
 cl::opt<unsigned> rotateSeeds(
     "rotate-seeds",
     cl::desc("--rotate: try N seeds for the stream's random signs and keep the one whose rotated "
@@ -290,6 +296,7 @@ void addFloatPreservingPasses(mlir::OpPassManager &pm, const qc::CalibrationServ
     options.online = rotateOnline == "down" || rotateOnline == "all" ||
                      (rotateOnline == "auto" && fourBit);
     options.onlineAttention = rotateOnline == "attention" || rotateOnline == "all";
+    options.r4 = rotateQK;
     // A seed search reads the unrotated stream's calibration rows; the
     // rotated model is calibrated again below.
     options.seeds = rotateSeeds;
