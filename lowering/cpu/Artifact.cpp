@@ -467,9 +467,10 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
   SmallString<128> partial;
   {
     int fd;
-    if (llvm::sys::fs::createUniqueFile(outputPath + ".partial-%%%%%%", fd, partial)) {
+    if (std::error_code ec =
+            llvm::sys::fs::createUniqueFile(outputPath + ".partial-%%%%%%", fd, partial)) {
       llvm::sys::fs::remove(object);
-      error = (outputPath + ": cannot write next to it").str();
+      error = (outputPath + ": cannot write: " + ec.message()).str();
       return failure();
     }
     llvm::sys::Process::SafelyCloseFileDescriptor(fd);
