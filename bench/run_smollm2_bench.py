@@ -84,6 +84,12 @@ CONFIGS = [
      "qc-apply-quant-preset{preset=w8a8 per-tensor-activations=true "
      "layer-quant=*down_proj*=w8a16},func.func(qc-smooth),"
      f"qc-quantize{{method=gptq}},{TAIL}"),
+    # RTN's loss against ONNX Runtime's: symmetric weights, float embeddings.
+    ("R", "w4a16-g128-rtn-symmetric",
+     "qc-apply-quant-preset{preset=w4a16 symmetry=symmetric},qc-quantize{method=rtn},"
+     "func.func(qc-pack)"),
+    ("S", "w4a16-g128-rtn-float-embedding",
+     "qc-apply-quant-preset{preset=w4a16},qc-quantize{method=rtn},func.func(qc-pack)"),
     ("P", "w4a4-rotate-rtn",
      f"qc-apply-quant-preset{{preset=w4a4}},qc-quantize{{method=rtn}},{TAIL}", "rotated"),
 ]
@@ -286,6 +292,8 @@ TABLE = [
     ("ort-int8-dynamic", "ONNX Runtime `quantize_dynamic` (int8 per-channel weights, uint8 per-tensor dynamic activations)"),
     ("w8a16-gptq", "W8A16 (int8 weights only)"),
     ("w4a16-g128-rtn", "W4A16 g128 RTN"),
+    ("w4a16-g128-rtn-float-embedding", "W4A16 g128 RTN, embedding table left float"),
+    ("w4a16-g128-rtn-symmetric", "W4A16 g128 RTN symmetric, embedding table left float"),
     ("w4a16-g128-gptq", "W4A16 g128 GPTQ"),
     ("w4a16-g128-gptq-awq", "W4A16 g128 GPTQ + AWQ"),
     ("ort-int4-rtn", "ONNX Runtime `MatMulNBitsQuantizer` RTN (int4 g128 symmetric)"),
