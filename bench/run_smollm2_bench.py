@@ -7,16 +7,19 @@ the calibrated IR:
   1. perplexity.py --write-calibration WORK/calib --samples 32 --seq-len 256
   2. qc-compile MODEL.onnx --emit=mlirbc -o WORK/smol.mlirbc
   3. qc-opt WORK/smol.mlirbc --pass-pipeline='builtin.module(
-         func.func(qc-fold-norms),qc-calibrate{calib-dir=WORK/calib})'
-         --emit-bytecode -o WORK/smol-cal.mlirbc
+         qc-calibrate{calib-dir=WORK/calib})'
+         --emit-bytecode -o WORK/smol-plain-cal.mlirbc
   4. per config: qc-opt WORK/smol-cal.mlirbc --pass-pipeline=CONFIG
          --emit-bytecode -o WORK/CONFIG.mlirbc
      qc-compile WORK/CONFIG.mlirbc -o WORK/CONFIG.so
      perplexity.py --artifact WORK/CONFIG.so --no-ort --windows 16 --seq-len 256
-  Rotated configs (R) start from a second calibration, of the rotated
-  model: func.func(qc-fold-norms,qc-rotate{online=true}) before
+  Step 3 runs nothing before qc-calibrate (qc-compile's default;
+  WORK/smol-plain-cal.mlirbc), or qc-fold-norms with --calibration=folded
+  (WORK/smol-cal.mlirbc). Rotated configs start from a calibration of the
+  rotated model: func.func(qc-fold-norms,qc-rotate{online=true}) before
   qc-calibrate, written to WORK/smol-rot-cal.mlirbc (R1 + R2 folded, R3
-  online before each down projection, for every width).
+  online before each down projection, for every width). Each row records
+  its calibration in 'calibrated'.
   5. the float model in ONNX Runtime, and ONNX Runtime's quantizers
      (examples/quant_eval.py: ort_quantize) on the same model and text.
 
@@ -159,9 +162,19 @@ def ppl_of(args, log, artifact=None, model=None):
     return data["qc" if artifact else "ort"]["ppl"], seconds, None
 
 
-def prepare(args, rotated=False):
+# The calibrations, by kind: what runs before qc-calibrate. "plain" is what
+# qc-compile does without --fold-norms or --rotate; rows measured before
+# 2026-12-02 came from "folded".
+CALIBRATIONS = {
+    "plain": ("smol-plain-cal.mlirbc", ""),
+    "folded": ("smol-cal.mlirbc", "func.func(qc-fold-norms),"),
+    "rotated": ("smol-rot-cal.mlirbc", "func.func(qc-fold-norms,qc-rotate{online=true}),"),
+}
+
+
+def prepare(args, kind="plain"):
     """Steps 1-3; each is skipped when its output exists. Returns the
-    calibrated IR (of the rotated model with `rotated`)."""
+    calibrated IR of the calibration `kind` (CALIBRATIONS)."""
     w = args.work
     os.makedirs(w, exist_ok=True)
     log = os.path.join(w, "prepare.log")
@@ -174,15 +187,14 @@ def prepare(args, rotated=False):
         s, rc, tail = run([args.qc_compile, args.model, "--emit=mlirbc", "-o", mlirbc], log)
         if rc:
             sys.exit(f"import failed:\n{tail}")
-    cal = os.path.join(w, "smol-rot-cal.mlirbc" if rotated else "smol-cal.mlirbc")
+    name, before = CALIBRATIONS[kind]
+    cal = os.path.join(w, name)
     if not os.path.exists(cal):
-        rotate = ",qc-rotate{online=true}" if rotated else ""
-        pipeline = (f"builtin.module(func.func(qc-fold-norms{rotate}),"
-                    f"qc-calibrate{{calib-dir={calib}}})")
+        pipeline = f"builtin.module({before}qc-calibrate{{calib-dir={calib}}})"
         s, rc, tail = run([args.qc_opt, mlirbc, f"--pass-pipeline={pipeline}", "--emit-bytecode",
                            "-o", cal], log)
         print(f"calibration ({pipeline}): {s} s", flush=True)
-        row = {"config": "(calibration, rotated)" if rotated else "(calibration)", "tool": "qc",
+        row = {"config": f"(calibration, {kind})", "tool": "qc",
                "pipeline": pipeline,
                "samples": args.samples, "seq_len": args.seq_len, "qc_opt_s": s}
         if rc:
@@ -193,7 +205,7 @@ def prepare(args, rotated=False):
     return cal
 
 
-def run_config(args, cal, key, name, passes, rotated=False):
+def run_config(args, cal, key, name, passes, kind):
     w = args.work
     log = os.path.join(w, name + ".log")
     if os.path.exists(log):
@@ -202,8 +214,7 @@ def run_config(args, cal, key, name, passes, rotated=False):
     pipeline = f"builtin.module({passes})"
     row = {"config": name, "key": key, "tool": "qc", "pipeline": pipeline,
            "windows": args.windows, "seq_len": args.seq_len}
-    if rotated:
-        row["calibrated"] = "func.func(qc-fold-norms,qc-rotate{online=true}),qc-calibrate"
+    row["calibrated"] = CALIBRATIONS[kind][1] + "qc-calibrate"
     s, rc, tail = run([args.qc_opt, cal, f"--pass-pipeline={pipeline}", "--emit-bytecode",
                        "-o", ir], log)
     row["qc_opt_s"] = s
@@ -348,6 +359,9 @@ def main():
     ap.add_argument("--seq-len", type=int, default=256)
     ap.add_argument("--samples", type=int, default=32)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--calibration", choices=["plain", "folded"], default="plain",
+                    help="what runs before calibration for the configs that are not rotated: "
+                    "nothing (qc-compile's default) or qc-fold-norms")
     ap.add_argument("--render", action="store_true",
                     help="only write the table of bench/results/smollm2-quant.md from the results")
     args = ap.parse_args()
@@ -367,10 +381,10 @@ def main():
               c[0] in args.configs.split(",") or c[1] in args.configs.split(",")]
     cals = {}
     for key, name, passes, *kind in wanted:
-        rotated = kind == ["rotated"]
-        if rotated not in cals:
-            cals[rotated] = prepare(args, rotated)
-        run_config(args, cals[rotated], key, name, passes, rotated)
+        kind = kind[0] if kind else args.calibration
+        if kind not in cals:
+            cals[kind] = prepare(args, kind)
+        run_config(args, cals[kind], key, name, passes, kind)
     kinds = ORT_KINDS if args.ort == "all" else [] if args.ort == "none" else args.ort.split(",")
     for kind in kinds:
         run_ort(args, kind)
