@@ -191,8 +191,12 @@ def prepare(args, kind="plain"):
     cal = os.path.join(w, name)
     if not os.path.exists(cal):
         pipeline = f"builtin.module({before}qc-calibrate{{calib-dir={calib}}})"
+        # Written aside and renamed, so a killed run leaves no half file
+        # that a later run would take for a calibration.
         s, rc, tail = run([args.qc_opt, mlirbc, f"--pass-pipeline={pipeline}", "--emit-bytecode",
-                           "-o", cal], log)
+                           "-o", cal + ".partial"], log)
+        if rc == 0:
+            os.replace(cal + ".partial", cal)
         print(f"calibration ({pipeline}): {s} s", flush=True)
         row = {"config": f"(calibration, {kind})", "tool": "qc",
                "pipeline": pipeline,
