@@ -85,14 +85,18 @@ void rotateOutputs(LinearParams &p, int64_t offset, int64_t width,
     (void)hadamardTransformRows(&p.bias[offset], 1, width, signs.data());
 }
 
-/// The mean, over the distinct inputs of `readers` that have sampled
-/// calibration rows and integer activations, of the relative error
-/// ||fq(X Q) - X Q||^2 / ||X Q||^2 of their activation format on the rows
-/// rotated by R1 with `signs`; the number of inputs measured in `inputs`.
-double rotatedActivationError(ArrayRef<LinearOp> readers, int64_t d,
-                              const std::vector<int8_t> &signs, int64_t &inputs) {
-  double total = 0;
-  inputs = 0;
+/// The sampled calibration rows of one distinct input of the stream's
+/// readers, with that input's activation format.
+struct ReaderRows {
+  std::vector<float> rows; // r x d
+  int64_t r = 0;
+  quantizers::ActivationFormat format;
+};
+
+/// One ReaderRows per distinct input of `readers` that has sampled
+/// calibration rows and integer activations, decoded once for every seed.
+std::vector<ReaderRows> collectReaderRows(ArrayRef<LinearOp> readers, int64_t d) {
+  std::vector<ReaderRows> result;
   llvm::DenseSet<Value> seen;
   for (LinearOp l : readers) {
     TensorStatsAttr stats = l.getInputStatsAttr();
@@ -103,15 +107,28 @@ double rotatedActivationError(ArrayRef<LinearOp> readers, int64_t d,
     int64_t r = stats.getNumRows();
     if (!sampled || r == 0 || static_cast<int64_t>(sampled->size()) != r * d)
       continue;
-    std::vector<float> rotated(sampled->begin(), sampled->end());
-    (void)hadamardTransformRows(rotated.data(), r, d, signs.data());
-    std::vector<float> rounded = rotated;
-    quantizers::ActivationFormat format;
-    format.bits = static_cast<int>(spec.getBits());
-    format.clip = spec.getClipRatio();
+    ReaderRows &entry = result.emplace_back();
+    entry.rows.assign(sampled->begin(), sampled->end());
+    entry.r = r;
+    entry.format.bits = static_cast<int>(spec.getBits());
+    entry.format.clip = spec.getClipRatio();
     // The search compares rotations, so per-token scales stand in for a
     // static scale (whose range would come from the rotated data).
-    quantizers::fakeQuantizeActivations(rounded.data(), r, d, format);
+  }
+  return result;
+}
+
+/// The mean over `inputs` of the relative error ||fq(X Q) - X Q||^2 /
+/// ||X Q||^2 of each input's activation format on its rows rotated by R1
+/// with `signs`.
+double rotatedActivationError(ArrayRef<ReaderRows> inputs, int64_t d,
+                              const std::vector<int8_t> &signs) {
+  double total = 0;
+  for (const ReaderRows &in : inputs) {
+    std::vector<float> rotated = in.rows;
+    (void)hadamardTransformRows(rotated.data(), in.r, d, signs.data());
+    std::vector<float> rounded = rotated;
+    quantizers::fakeQuantizeActivations(rounded.data(), in.r, d, in.format);
     double err = 0, norm = 0;
     for (size_t i = 0; i < rotated.size(); ++i) {
       double e = rounded[i] - rotated[i];
@@ -119,9 +136,8 @@ double rotatedActivationError(ArrayRef<LinearOp> readers, int64_t d,
       norm += static_cast<double>(rotated[i]) * rotated[i];
     }
     total += norm > 0 ? err / norm : 0;
-    ++inputs;
   }
-  return inputs ? total / inputs : 0;
+  return inputs.empty() ? 0 : total / static_cast<double>(inputs.size());
 }
 
 struct RotatePass : impl::QCRotateBase<RotatePass> {
@@ -299,16 +315,16 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
     uint64_t chosen = static_cast<uint64_t>(seed);
     if (seeds > 1) {
       double best = 0;
-      int64_t inputs = 0;
+      std::vector<ReaderRows> inputs = collectReaderRows(readers, d);
+      if (inputs.empty())
+        return refuse(anchor, "seeds = " + Twine(static_cast<uint64_t>(seeds)) +
+                                  " needs the stream's readers to have integer activations "
+                                  "and sampled calibration rows (qc-apply-quant-preset and "
+                                  "qc-calibrate before qc-rotate)");
       std::string tried;
       llvm::raw_string_ostream os(tried);
       for (uint64_t candidate = seed; candidate < static_cast<uint64_t>(seed) + seeds; ++candidate) {
-        double e = rotatedActivationError(readers, d, randomSigns(d, candidate), inputs);
-        if (inputs == 0)
-          return refuse(anchor, "seeds = " + Twine(static_cast<uint64_t>(seeds)) +
-                                    " needs the stream's readers to have integer activations "
-                                    "and sampled calibration rows (qc-apply-quant-preset and "
-                                    "qc-calibrate before qc-rotate)");
+        double e = rotatedActivationError(inputs, d, randomSigns(d, candidate));
         os << (candidate == static_cast<uint64_t>(seed) ? "" : ", ") << candidate << ": "
            << llvm::format("%.4e", e);
         if (candidate == static_cast<uint64_t>(seed) || e < best) {
@@ -318,7 +334,7 @@ struct RotatePass : impl::QCRotateBase<RotatePass> {
       }
       func.emitRemark() << "qc-rotate: seed " << chosen << " of " << static_cast<uint64_t>(seeds)
                         << " (mean relative activation rounding error of the rotated stream on "
-                        << inputs << " inputs' calibration rows: " << tried << ")";
+                        << inputs.size() << " inputs' calibration rows: " << tried << ")";
     }
     std::vector<int8_t> signs = randomSigns(d, chosen);
     for (LinearOp l : readers) {
