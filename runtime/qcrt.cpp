@@ -43,7 +43,7 @@ struct TensorInfo {
   std::vector<std::string> dimParams; // "" for a dim without a symbolic name
 };
 
-using RunFn = void (*)(void **);
+using RunFn = int64_t (*)(void **);
 using SetThreadsFn = void (*)(int);
 
 } // namespace
@@ -53,7 +53,9 @@ struct qc_model {
   std::string path;
   RunFn run = nullptr;
   SetThreadsFn setThreads = nullptr;
+  const int64_t *checkValues = nullptr; // the failed check's values
   std::vector<TensorInfo> inputs, outputs;
+  std::vector<std::string> checks; // messages, by number
 };
 
 extern "C" {
@@ -71,6 +73,7 @@ const char *qc_status_string(qc_status status) {
   case QC_ERROR_WRONG_SHAPE: return "wrong shape";
   case QC_ERROR_BUFFER_TOO_SMALL: return "buffer too small";
   case QC_ERROR_OUT_OF_MEMORY: return "out of memory";
+  case QC_ERROR_INVALID_INPUT: return "invalid input";
   }
   return "unknown status";
 }
@@ -114,13 +117,26 @@ namespace {
 bool parseSignature(const char *text, qc_model &model, std::string &error) {
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line != "qc-artifact 1") {
-    error = "unknown artifact format '" + line + "'";
+  if (!std::getline(in, line) || line != "qc-artifact 2") {
+    error = line == "qc-artifact 1"
+                ? "written by an older qc (artifact format 1, this runtime reads 2): compile it again"
+                : "unknown artifact format '" + line + "'";
     return false;
   }
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::string kind;
+    if (line.rfind("check ", 0) == 0) {
+      size_t index = 0;
+      fields >> kind >> index;
+      if (!fields || index != model.checks.size()) {
+        error = "malformed signature line '" + line + "'";
+        return false;
+      }
+      fields.get(); // the space before the message
+      std::getline(fields, model.checks.emplace_back());
+      continue;
+    }
     if (line.rfind("dim_params ", 0) == 0) {
       size_t index = 0;
       fields >> kind >> index;
@@ -160,6 +176,25 @@ bool parseSignature(const char *text, qc_model &model, std::string &error) {
     return false;
   }
   return true;
+}
+
+/// The message of check number `code - 1` with its values filled in.
+std::string describeFailedCheck(const qc_model &model, int64_t code) {
+  if (code < 1 || static_cast<size_t>(code) > model.checks.size())
+    return model.path + ": a run-time check failed (number " + std::to_string(code - 1) +
+           ", which the artifact does not describe)";
+  const std::string &format = model.checks[code - 1];
+  std::string text;
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format[i] == '{' && i + 2 < format.size() && format[i + 1] >= '0' &&
+        format[i + 1] <= '2' && format[i + 2] == '}') {
+      text += std::to_string(model.checkValues[format[i + 1] - '0']);
+      i += 2;
+    } else {
+      text += format[i];
+    }
+  }
+  return text;
 }
 
 std::string describeShape(const int64_t *dims, int64_t rank) {
@@ -323,8 +358,9 @@ qc_status qc_model_load(const char *path, qc_model **model) {
   auto *signature = static_cast<const char *>(dlsym(handle, "qc_model_signature"));
   m->run = reinterpret_cast<RunFn>(dlsym(handle, "qc_model_run"));
   m->setThreads = reinterpret_cast<SetThreadsFn>(dlsym(handle, "qc_model_set_num_threads"));
-  if (!signature || !m->run || !m->setThreads)
-    error = "not a qc artifact (qc_model_signature, qc_model_run or "
+  m->checkValues = static_cast<const int64_t *>(dlsym(handle, "qc_model_check_values"));
+  if (!signature || !m->run || !m->setThreads || !m->checkValues)
+    error = "not a qc artifact (qc_model_signature, qc_model_run, qc_model_check_values or "
             "qc_model_set_num_threads is missing)";
   else
     parseSignature(signature, *m, error);
@@ -450,7 +486,7 @@ qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t numInput
     resultWords += 3 + 2 * out.dims.size();
   std::vector<int64_t> results(resultWords);
   args[0] = results.data();
-  model->run(args.data());
+  int64_t failedCheck = model->run(args.data());
 
   // Hand each result's buffer over, or copy it into the caller's; free the
   // rest. Two outputs may share one buffer; it is freed once.
@@ -467,7 +503,7 @@ qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t numInput
     char *data = aligned + results[word + 2] * static_cast<int64_t>(elementSize);
     const int64_t *sizes = &results[word + 3];
     word += 3 + 2 * rank;
-    if (i >= numOutputs)
+    if (i >= numOutputs || failedCheck)
       continue;
     qc_tensor &out = outputs[i];
     out.type = info.type;
@@ -506,6 +542,10 @@ qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t numInput
   for (void *p : allocations)
     if (std::find(handedOver.begin(), handedOver.end(), p) == handedOver.end())
       std::free(p);
+  // A failed check: the results were computed from clamped, in-bounds
+  // reads and mean nothing; none is handed over.
+  if (failedCheck)
+    return fail(QC_ERROR_INVALID_INPUT, describeFailedCheck(*model, failedCheck));
   return status;
 }
 

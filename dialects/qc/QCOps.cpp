@@ -4,7 +4,9 @@
 
 #include "mlir/Dialect/Traits.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -429,6 +431,31 @@ LogicalResult HadamardOp::verify() {
 //===----------------------------------------------------------------------===//
 // ObserveOp
 //===----------------------------------------------------------------------===//
+
+LogicalResult CheckOp::verify() {
+  if (getValues().size() > 3)
+    return emitOpError() << "takes at most 3 values, got " << getValues().size();
+  // Every {N} of the message names a value.
+  StringRef message = getMessage();
+  for (size_t at = message.find('{'); at != StringRef::npos; at = message.find('{', at + 1)) {
+    size_t end = message.find('}', at);
+    unsigned index;
+    if (end == StringRef::npos || message.slice(at + 1, end).getAsInteger(10, index) ||
+        index >= getValues().size())
+      return emitOpError() << "message '" << message << "' has a placeholder at " << at
+                           << " that names none of its " << getValues().size() << " values";
+  }
+  if (message.contains('\n'))
+    return emitOpError() << "message must be one line";
+  return success();
+}
+
+LogicalResult CheckOp::canonicalize(CheckOp op, PatternRewriter &rewriter) {
+  if (!matchPattern(op.getCondition(), m_One()))
+    return failure();
+  rewriter.eraseOp(op);
+  return success();
+}
 
 LogicalResult ObserveOp::verify() {
   // I64Attr's getter is unsigned; the attribute itself is signed.

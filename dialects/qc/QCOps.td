@@ -346,4 +346,41 @@ def QC_ObserveOp : QC_Op<"observe", [MemoryEffects<[MemWrite]>]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// qc.check
+//===----------------------------------------------------------------------===//
+
+def QC_CheckOp : QC_Op<"check", [MemoryEffects<[MemWrite]>]> {
+  let summary = "a run-time check of the program's input";
+  let description = [{
+    Fails the run when `condition` is false: the program's caller gets an
+    error whose text is `message` with `{0}`, `{1}`, `{2}` replaced by the
+    decimal `values` (at most three), prefixed by the op's location (the
+    ONNX node's name). The frontend inserts one wherever the input can make
+    the program wrong: an index out of range, dynamic dims that must agree
+    but do not. The op guards nothing by itself: the code after it must be
+    safe to run whatever the outcome (indices clamped, reads in bounds), and
+    its results are discarded when a check failed.
+
+    The op has no results and writes the run's status, so it is neither
+    removed nor merged with another. Each back end lowers it: the CPU one
+    (`qc-cpu-lower-checks`) to a call of the artifact's failure recorder.
+
+    ```mlir
+    qc.check %inRange, "index {0} out of range [{1}, {2})" %i, %lo, %hi : i64, i64, i64
+    ```
+  }];
+  let arguments = (ins
+    I1:$condition,
+    StrAttr:$message,
+    Variadic<AnyTypeOf<[Index, AnySignlessInteger]>>:$values
+  );
+  let assemblyFormat = [{
+    $condition `,` $message ($values^ `:` type($values))? attr-dict
+  }];
+  let hasVerifier = 1;
+  // A condition known true: the check goes.
+  let hasCanonicalizeMethod = 1;
+}
+
 #endif // QC_OPS_TD

@@ -29,6 +29,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/StringMap.h"
@@ -41,9 +42,27 @@ using namespace mlir;
 
 namespace qc::onnx_frontend {
 
+namespace {
+/// The cleanup runs without folders (quant's would drop QDQ pairs), so
+/// arith's run as this pattern: the run-time checks' conditions fold to
+/// true where the dims they compare turn out to be one value.
+struct FoldArithmetic : RewritePattern {
+  explicit FoldArithmetic(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    if (!isa<arith::ArithDialect>(op->getDialect()) || isa<arith::ConstantOp>(op))
+      return failure();
+    SmallVector<Value> results;
+    if (failed(rewriter.tryFold(op, results)) || results.empty())
+      return failure();
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+} // namespace
+
 void registerImportDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
-                  math::MathDialect, tensor::TensorDialect, QCDialect,
+                  math::MathDialect, scf::SCFDialect, tensor::TensorDialect, QCDialect,
                   quant::QuantDialect>();
 }
 
@@ -424,6 +443,7 @@ OwningOpRef<ModuleOp> GraphImporter::run(std::string &error) {
       op.getCanonicalizationPatterns(patterns, &context);
   // MatMul + Add(bias) as exporters write it becomes one qc.linear.
   populateFoldLinearBiasPatterns(patterns);
+  patterns.add<FoldArithmetic>(&context);
   // Op folders run while the graph is built (createOrFold); here only the
   // patterns run, since quant's folders would remove QDQ pairs too.
   GreedyRewriteConfig config;

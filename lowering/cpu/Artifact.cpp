@@ -115,7 +115,7 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module, std::string &error)
 }
 
 std::string printSignature(const ModelSignature &signature) {
-  std::string text = "qc-artifact 1\n";
+  std::string text = "qc-artifact 2\n";
   llvm::raw_string_ostream os(text);
   auto line = [&](StringRef kind, const TensorSignature &t) {
     os << kind << " " << t.onnxType << " " << t.shape.size();
@@ -144,6 +144,13 @@ std::string printSignature(const ModelSignature &signature) {
       os << " " << word;
     }
     os << "\n";
+  }
+  for (auto [i, message] : llvm::enumerate(signature.checks)) {
+    std::string line = message;
+    for (char &c : line)
+      if (c == '\n' || c == '\r')
+        c = ' ';
+    os << "check " << i << " " << line << "\n";
   }
   return text;
 }
@@ -191,8 +198,33 @@ static std::pair<std::string, std::string> resolveTarget(const TargetOptions &ta
   return {cpu, llvm::join(features, ",")};
 }
 
-/// Adds the artifact's three exported symbols around `_mlir_ciface_main`,
-/// and hides everything else.
+/// Defines qc_check_failed, which the lowered checks call: the first failure
+/// of a run (a compare-and-swap, since checks may fail on several threads)
+/// stores 1 + its number in `status` and its values in `values`.
+static void defineCheckFailed(llvm::Module &m, llvm::Function *f, llvm::GlobalVariable *status,
+                              llvm::GlobalVariable *values) {
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  f->setLinkage(llvm::GlobalValue::InternalLinkage);
+  auto *entry = llvm::BasicBlock::Create(ctx, "entry", f);
+  auto *first = llvm::BasicBlock::Create(ctx, "first", f);
+  auto *done = llvm::BasicBlock::Create(ctx, "done", f);
+  llvm::IRBuilder<> b(entry);
+  llvm::Value *code = b.CreateAdd(f->getArg(0), llvm::ConstantInt::get(i64, 1));
+  llvm::Value *swap = b.CreateAtomicCmpXchg(status, llvm::ConstantInt::get(i64, 0), code,
+                                            llvm::MaybeAlign(8), llvm::AtomicOrdering::SequentiallyConsistent,
+                                            llvm::AtomicOrdering::SequentiallyConsistent);
+  b.CreateCondBr(b.CreateExtractValue(swap, 1), first, done);
+  b.SetInsertPoint(first);
+  for (unsigned i = 0; i < 3; ++i)
+    b.CreateStore(f->getArg(1 + i), b.CreateConstGEP2_64(values->getValueType(), values, 0, i));
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+  b.CreateRetVoid();
+}
+
+/// Adds the artifact's exported symbols around `_mlir_ciface_main`, and
+/// hides everything else.
 static LogicalResult addEntryPoints(llvm::Module &m, const ModelSignature &signature,
                                     bool parallel, std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
@@ -207,14 +239,33 @@ static LogicalResult addEntryPoints(llvm::Module &m, const ModelSignature &signa
 
   auto *ptr = llvm::PointerType::get(ctx, 0);
   auto *voidType = llvm::Type::getVoidTy(ctx);
-  auto *run = llvm::Function::Create(llvm::FunctionType::get(voidType, {ptr}, false),
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  // The run's status: 0, or 1 + the first failed check's number.
+  auto *status = new llvm::GlobalVariable(m, i64, /*isConstant=*/false,
+                                          llvm::GlobalValue::InternalLinkage,
+                                          llvm::ConstantInt::get(i64, 0), "qc_model_status");
+  auto *valuesType = llvm::ArrayType::get(i64, 3);
+  auto *values = new llvm::GlobalVariable(m, valuesType, /*isConstant=*/false,
+                                          llvm::GlobalValue::ExternalLinkage,
+                                          llvm::ConstantAggregateZero::get(valuesType),
+                                          "qc_model_check_values");
+  // The lowered checks call it through MLIR's C interface (every function
+  // gets one, llvm-request-c-wrappers) or directly.
+  for (std::string name : {"_mlir_ciface_" + std::string(kCheckFailed), std::string(kCheckFailed)})
+    if (llvm::Function *checkFailed = m.getFunction(name); checkFailed && checkFailed->isDeclaration()) {
+      defineCheckFailed(m, checkFailed, status, values);
+      break;
+    }
+
+  auto *run = llvm::Function::Create(llvm::FunctionType::get(i64, {ptr}, false),
                                      llvm::GlobalValue::ExternalLinkage, "qc_model_run", m);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", run));
+  b.CreateStore(llvm::ConstantInt::get(i64, 0), status);
   SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < ciface->arg_size(); ++i)
     args.push_back(b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, run->getArg(0), i)));
   b.CreateCall(ciface, args);
-  b.CreateRetVoid();
+  b.CreateRet(b.CreateLoad(i64, status));
 
   auto *i32 = llvm::Type::getInt32Ty(ctx);
   auto *setThreads = llvm::Function::Create(llvm::FunctionType::get(voidType, {i32}, false),
@@ -431,6 +482,13 @@ LogicalResult compileToSharedObject(ModuleOp module, const CodegenOptions &codeg
   });
   if (failed(lowerToLLVMDialect(module, options, error)))
     return failure();
+  // The checks' messages go into the signature; the attribute, which LLVM
+  // IR has no place for, goes away.
+  if (auto checks = module->getAttrOfType<ArrayAttr>(kChecksAttr)) {
+    for (Attribute message : checks)
+      signature->checks.push_back(cast<StringAttr>(message).str());
+    module->removeAttr(kChecksAttr);
+  }
 
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);

@@ -4,13 +4,19 @@
 // runtime/ reads (runtime/include/qc/runtime.h documents the caller's side):
 //
 //   const char qc_model_signature[]   the inputs and outputs, one per line:
-//                                     "qc-artifact 1" then
+//                                     "qc-artifact 2" then
 //                                     "input|output <onnx-type> <rank> <dims...> <name>"
-//                                     with -1 for a dynamic dim, and for inputs
+//                                     with -1 for a dynamic dim, for inputs
 //                                     with symbolic dims "dim_params <input> <p...>"
-//                                     ("-" for a dim without a name)
-//   void qc_model_run(void **args)    args[0]: where the result memref
-//                                     descriptors go; args[1+i]: input i's
+//                                     ("-" for a dim without a name), and
+//                                     "check <n> <message>" for each run-time
+//                                     check ({0}..{2}: its values)
+//   int64_t qc_model_run(void **args) args[0]: where the result memref
+//                                     descriptors go; args[1+i]: input i's.
+//                                     Returns 0, or 1 + the number of the
+//                                     first check that failed, whose values
+//                                     are then in qc_model_check_values
+//   int64_t qc_model_check_values[3]
 //   void qc_model_set_num_threads(int)
 //
 // The weights are constants inside the object's read-only data, so the
@@ -49,6 +55,8 @@ struct TensorSignature {
 
 struct ModelSignature {
   std::vector<TensorSignature> inputs, outputs;
+  /// The run-time checks' messages, by number (qc-cpu-lower-checks).
+  std::vector<std::string> checks;
 };
 
 /// The signature of `main` in an imported module (from its onnx.name and
@@ -73,6 +81,13 @@ mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module, const CodegenOptio
 /// program, defined and exported by the tool that runs it
 /// (`_mlir_ciface_qc_calibration_observe`, CalibrationExecutor.cpp).
 constexpr const char *kCalibrationObserver = "qc_calibration_observe";
+
+/// The function qc.check becomes (qc-cpu-lower-checks), defined by the
+/// artifact itself (addEntryPoints): `void qc_check_failed(i64 check, i64,
+/// i64, i64)` keeps the first failed check of a run and its values.
+constexpr const char *kCheckFailed = "qc_check_failed";
+/// The module attribute listing the checks' messages, by number.
+constexpr const char *kChecksAttr = "qc.checks";
 
 /// qc-calibrate's (and qc-verify-equivalence's) executor on this back end:
 /// compiles `module` (consumed) into a temporary artifact, loads it with

@@ -195,4 +195,21 @@ def QCLowerObserve : Pass<"qc-cpu-lower-observe", "mlir::ModuleOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QCLowerChecks : Pass<"qc-cpu-lower-checks", "mlir::ModuleOp"> {
+  let summary = "Lower qc.check to calls of the artifact's failure recorder";
+  let description = [{
+    Numbers the module's `qc.check` ops in order and turns each into
+    `scf.if` on its failed condition around a call of the external function
+    `qc_check_failed(i64 N, i64, i64, i64)` with the check's values
+    (sign-extended, 0 for those it lacks). The messages, each prefixed with
+    the name of the check's location (the ONNX node), go to the module
+    attribute `qc.checks` in the same order: the artifact writer lists them
+    in the artifact's signature and defines `qc_check_failed`, which keeps
+    the first failure of a run for the runtime to report.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // QC_LOWERING_CPU_PASSES_TD

@@ -36,9 +36,9 @@ static std::string getPipelineText(const CodegenOptions &options) {
                     " parallel=" + (options.parallel ? "true" : "false") + "},";
   tensorPasses += "qc-lower-to-linalg,lower-quant-ops,canonicalize,linalg-fuse-elementwise-ops,"
                   "qc-cpu-approximate-math";
-  // Observers and quantized layers become calls first, on tensors, so that
+  // Observers, checks and quantized layers become calls first, on tensors, so that
   // bufferization sees their operands and results like any other op's.
-  std::string text = "qc-cpu-lower-observe,qc-cpu-lower-quantized-linear{isa=" +
+  std::string text = "qc-cpu-lower-observe,qc-cpu-lower-checks,qc-cpu-lower-quantized-linear{isa=" +
                      options.kernelIsa + "},";
   // Online Hadamard rotations: the fast kernel, or with plain loops the
   // reference (qc-lower-to-linalg: a product with the whole matrix).

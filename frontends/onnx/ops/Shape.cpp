@@ -16,7 +16,9 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "dialects/qc/QCDialect.h"
 #include "mlir/IR/Matchers.h"
 
 #include <numeric>
@@ -519,12 +521,106 @@ LogicalResult convertSlice(NodeImporter &n) {
 }
 
 /// An index read from an indices tensor: negative values count from the end
-/// of `dim`.
+/// of `dim`, and the result is clamped into [0, dim - 1]. An index out of
+/// range fails the run (checkIndexRange); the clamp keeps the read that
+/// still happens inside the tensor.
 Value wrapIndex(OpBuilder &b, Location l, Value index, Value dim) {
   Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), index);
   Value zero = arith::ConstantIndexOp::create(b, l, 0);
+  Value one = arith::ConstantIndexOp::create(b, l, 1);
   Value negative = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
-  return arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, i, dim), i);
+  Value wrapped = arith::SelectOp::create(b, l, negative, arith::AddIOp::create(b, l, i, dim), i);
+  Value last = arith::SubIOp::create(b, l, dim, one);
+  return arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, wrapped, zero), last);
+}
+
+/// Checks that every element of input `indicesInput` lies in [-dim, dim),
+/// ONNX's range for an axis of size `dim`: now for constant indices on a
+/// known axis (an error of the node), else at run time (a qc.check on the
+/// indices' min and max).
+LogicalResult checkIndexRange(NodeImporter &n, unsigned indicesInput, OpFoldResult dim) {
+  OpBuilder &b = n.b;
+  Location loc = n.loc;
+  Value indices = n.input(indicesInput);
+  RankedTensorType type = typeOf(indices);
+  std::optional<int64_t> size = getConstantIntValue(dim);
+  Type i64 = b.getI64Type();
+  Value lo, hi;
+  if (std::optional<SmallVector<int64_t>> picks = n.getConstantInts(indicesInput)) {
+    if (picks->empty())
+      return success();
+    auto [mn, mx] = std::minmax_element(picks->begin(), picks->end());
+    if (size) {
+      for (int64_t p : *picks)
+        if (p < -*size || p >= *size)
+          return n.fail("index " + Twine(p) + " is out of range [" + Twine(-*size) + ", " +
+                        Twine(*size) + ")");
+      return success();
+    }
+    lo = arith::ConstantIntOp::create(b, loc, i64, *mn);
+    hi = arith::ConstantIntOp::create(b, loc, i64, *mx);
+  } else {
+    if (type.hasStaticShape() && type.getNumElements() == 0)
+      return success();
+    auto intType = cast<IntegerType>(type.getElementType());
+    unsigned bits = intType.getWidth();
+    // The min and max over every element (rank 0: the element itself);
+    // no elements leave INT_MAX and INT_MIN, which pass.
+    auto reduceAll = [&](bool max) {
+      Value scalar;
+      if (type.getRank() == 0) {
+        scalar = tensor::ExtractOp::create(b, loc, indices, ValueRange{});
+      } else {
+        APInt init = max ? APInt::getSignedMinValue(bits) : APInt::getSignedMaxValue(bits);
+        Value reduced = buildReduce(
+            b, loc, indices, llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())),
+            /*keepDims=*/false, b.getIntegerAttr(intType, init),
+            [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+              return max ? Value(arith::MaxSIOp::create(nb, l, a[0], a[1]))
+                         : Value(arith::MinSIOp::create(nb, l, a[0], a[1]));
+            });
+        scalar = tensor::ExtractOp::create(b, loc, reduced, ValueRange{});
+      }
+      return bits < 64 ? Value(arith::ExtSIOp::create(b, loc, i64, scalar)) : scalar;
+    };
+    lo = reduceAll(false);
+    hi = reduceAll(true);
+  }
+  Value d = toI64(b, loc, dim);
+  Value negD = arith::SubIOp::create(b, loc, arith::ConstantIntOp::create(b, loc, i64, 0), d);
+  Value tooHigh = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, hi, d);
+  Value tooLow = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, lo, negD);
+  Value ok = arith::XOrIOp::create(b, loc, arith::OrIOp::create(b, loc, tooHigh, tooLow),
+                                   arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+  Value bad = arith::SelectOp::create(b, loc, tooHigh, hi, lo);
+  qc::CheckOp::create(b, loc, ok, b.getStringAttr("index {0} out of range [{1}, {2})"),
+                      ValueRange{bad, negD, d});
+  return success();
+}
+
+/// `data` with a dynamic axis that may be 0 at run time: then a tensor of one
+/// zero along that axis, so that the clamped reads of indices that failed
+/// their check stay inside a buffer.
+Value nonEmptyAxis(OpBuilder &b, Location loc, Value data, int64_t axis) {
+  RankedTensorType type = typeOf(data);
+  if (!type.isDynamicDim(axis))
+    return data;
+  Value dim = tensor::DimOp::create(b, loc, data, axis);
+  Value empty = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, dim,
+                                      arith::ConstantIndexOp::create(b, loc, 0));
+  auto ifOp = scf::IfOp::create(
+      b, loc, empty,
+      [&](OpBuilder &nb, Location l) {
+        SmallVector<OpFoldResult> dims = tensor::getMixedSizes(nb, l, data);
+        dims[axis] = nb.getIndexAttr(1);
+        Value zero = arith::ConstantOp::create(nb, l, nb.getZeroAttr(type.getElementType()));
+        Value filled = linalg::FillOp::create(nb, l, zero,
+                                              buildEmpty(nb, l, dims, type.getElementType()))
+                           .getResult(0);
+        scf::YieldOp::create(nb, l, tensor::CastOp::create(nb, l, type, filled).getResult());
+      },
+      [&](OpBuilder &nb, Location l) { scf::YieldOp::create(nb, l, data); });
+  return ifOp.getResult(0);
 }
 
 LogicalResult convertGather(NodeImporter &n) {
@@ -569,6 +665,9 @@ LogicalResult convertGather(NodeImporter &n) {
     }
 
   // out[a..., i..., b...] = data[a..., indices[i...], b...]
+  if (failed(checkIndexRange(n, 1, getDims(b, n.loc, data)[*axis])))
+    return failure();
+  data = nonEmptyAxis(b, n.loc, data, *axis);
   SmallVector<OpFoldResult> dataDims = getDims(b, n.loc, data);
   SmallVector<OpFoldResult> indexDims = getDims(b, n.loc, indices);
   SmallVector<OpFoldResult> outDims(dataDims.begin(), dataDims.begin() + *axis);
@@ -607,15 +706,47 @@ LogicalResult convertGatherElements(NodeImporter &n) {
   if (failed(axis))
     return failure();
   int64_t rank = dataType.getRank();
-  Value axisDim = indexValue(b, n.loc, getDims(b, n.loc, data)[*axis]);
+  if (failed(checkIndexRange(n, 1, getDims(b, n.loc, data)[*axis])))
+    return failure();
+  data = nonEmptyAxis(b, n.loc, data, *axis);
+  // The other dims of indices index data directly: no larger than data's.
+  SmallVector<OpFoldResult> dataDims = getDims(b, n.loc, data);
+  SmallVector<OpFoldResult> indexDims = getDims(b, n.loc, indices);
+  SmallVector<Value> lastIndex(rank);
+  for (int64_t i = 0; i < rank; ++i) {
+    if (i == *axis)
+      continue;
+    std::optional<int64_t> have = getConstantIntValue(dataDims[i]),
+                           want = getConstantIntValue(indexDims[i]);
+    if (have && want) {
+      if (*want > *have)
+        return n.fail("indices dimension " + Twine(i) + " is " + Twine(*want) +
+                      ", larger than data's " + Twine(*have));
+      continue;
+    }
+    Value have64 = toI64(b, n.loc, dataDims[i]), want64 = toI64(b, n.loc, indexDims[i]);
+    qc::CheckOp::create(b, n.loc,
+                        arith::CmpIOp::create(b, n.loc, arith::CmpIPredicate::sle, want64, have64),
+                        b.getStringAttr("indices dimension {0} is {1}, larger than data's {2}"),
+                        ValueRange{arith::ConstantIntOp::create(b, n.loc, b.getI64Type(), i),
+                                   want64, have64});
+    lastIndex[i] = arith::SubIOp::create(b, n.loc, indexValue(b, n.loc, dataDims[i]),
+                                         arith::ConstantIndexOp::create(b, n.loc, 1));
+  }
+  Value axisDim = indexValue(b, n.loc, dataDims[*axis]);
   Value result = buildParallelGeneric(
       b, n.loc, indices, {AffineMap::getMultiDimIdentityMap(rank, b.getContext())},
-      getDims(b, n.loc, indices), dataType.getElementType(),
+      indexDims, dataType.getElementType(),
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         SmallVector<Value> coords;
-        for (int64_t i = 0; i < rank; ++i)
-          coords.push_back(i == *axis ? wrapIndex(nb, l, a[0], axisDim)
-                                      : Value(linalg::IndexOp::create(nb, l, i)));
+        for (int64_t i = 0; i < rank; ++i) {
+          if (i == *axis) {
+            coords.push_back(wrapIndex(nb, l, a[0], axisDim));
+            continue;
+          }
+          Value c = linalg::IndexOp::create(nb, l, i);
+          coords.push_back(lastIndex[i] ? Value(arith::MinSIOp::create(nb, l, c, lastIndex[i])) : c);
+        }
         return tensor::ExtractOp::create(nb, l, data, coords);
       });
   n.setOutput(0, result, n.isUnsignedInput(0));

@@ -18,7 +18,8 @@
  *
  * Every function returns QC_OK or an error code; qc_last_error() then holds
  * a one-line message for the calling thread. A model may be run from one
- * thread at a time.
+ * thread at a time; models loaded from the same file share the artifact's
+ * run-time state, so they count as one.
  *===----------------------------------------------------------------------===*/
 
 #ifndef QC_RUNTIME_H
@@ -41,6 +42,9 @@ typedef enum qc_status {
   QC_ERROR_WRONG_SHAPE = 6,      /* an input's rank or a static dim differs */
   QC_ERROR_BUFFER_TOO_SMALL = 7, /* a caller's output buffer cannot hold it */
   QC_ERROR_OUT_OF_MEMORY = 8,
+  QC_ERROR_INVALID_INPUT = 9,    /* the inputs' values or dims fail a check
+                                    of the model (an index out of range,
+                                    dims that do not broadcast) */
 } qc_status;
 
 /* Element types, numbered as ONNX's TensorProto.DataType. */
@@ -111,7 +115,9 @@ qc_status qc_model_set_num_threads(qc_model *model, int n);
 
 /* Runs the model. `inputs` in the model's input order, all of them;
  * `outputs` receives the first `num_outputs` outputs (the others are
- * computed and dropped). */
+ * computed and dropped). When the inputs fail one of the model's run-time
+ * checks, returns QC_ERROR_INVALID_INPUT, the message names the ONNX node
+ * and the values, and no output is set. */
 qc_status qc_model_run(qc_model *model, const qc_tensor *inputs, size_t num_inputs,
                        qc_tensor *outputs, size_t num_outputs);
 

@@ -480,3 +480,43 @@ func.func @hadamard_signs(%x: tensor<2x4xf32>) {
   %y = qc.hadamard %x {size = 4 : i64, signs = array<i8: 1, 0, 1, -1>} : (tensor<2x4xf32>) -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @check_placeholder(%ok: i1, %i: i64) {
+  // expected-error@+1 {{message 'index {1}' has a placeholder at 6 that names none of its 1 values}}
+  qc.check %ok, "index {1}" %i : i64
+  return
+}
+
+// -----
+
+func.func @check_unclosed(%ok: i1, %i: i64) {
+  // expected-error@+1 {{has a placeholder at 6 that names none of its 1 values}}
+  qc.check %ok, "index {0" %i : i64
+  return
+}
+
+// -----
+
+func.func @check_values(%ok: i1, %i: i64) {
+  // expected-error@+1 {{takes at most 3 values, got 4}}
+  qc.check %ok, "{0}" %i, %i, %i, %i : i64, i64, i64, i64
+  return
+}
+
+// -----
+
+func.func @check_lines(%ok: i1) {
+  // expected-error@+1 {{message must be one line}}
+  qc.check %ok, "two\nlines"
+  return
+}
+
+// -----
+
+func.func @check_condition(%ok: i32) {
+  // expected-error@+1 {{must be 1-bit signless integer}}
+  "qc.check"(%ok) {message = "wide"} : (i32) -> ()
+  return
+}

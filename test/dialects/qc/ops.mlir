@@ -151,3 +151,23 @@ func.func @hadamard(%x: tensor<?x96xf32>, %y: tensor<3x4xf32>) {
   %1 = qc.hadamard %y {size = 4 : i64, signs = array<i8: 1, -1, -1, 1>} : (tensor<3x4xf32>) -> tensor<3x4xf32>
   return
 }
+
+// CHECK-LABEL: func.func @check
+// CHECK: qc.check %arg0, "index {0} out of range [{1}, {2})" %arg1, %c-4, %c4 : i64, index, index
+// CHECK: qc.check %arg0, "no values"
+// A check whose condition is known true goes; the others stay, even twice.
+// KEEP-LABEL: func.func @check
+// KEEP: qc.check %arg0, "index {0}
+// KEEP-NEXT: qc.check %arg0, "no values"
+// KEEP-NEXT: qc.check %arg0, "no values"
+// KEEP-NEXT: return
+func.func @check(%ok: i1, %i: i64) {
+  %lo = arith.constant -4 : index
+  %hi = arith.constant 4 : index
+  %true = arith.constant true
+  qc.check %ok, "index {0} out of range [{1}, {2})" %i, %lo, %hi : i64, index, index
+  qc.check %ok, "no values"
+  qc.check %ok, "no values"
+  qc.check %true, "never fails"
+  return
+}
